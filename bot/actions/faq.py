@@ -1,0 +1,213 @@
+"""FAQ actions: answer from knowledge/, ask back when unsure, sources, feedback, topic menus."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.knowledge import FaqEntry, faq_base
+
+log = logging.getLogger(__name__)
+
+# Below this response-selector confidence an answer would be a guess: ask back instead.
+ANSWER_THRESHOLD = 0.5
+# A second topic this likely is offered as a button (multi-part questions).
+SECOND_TOPIC_THRESHOLD = 0.15
+CERTAINTY_NOTE = {
+    "uncertain": "（这一点各来源说法不一，办理前请在随申办或社区事务受理服务中心确认。）",
+}
+
+
+def payload(intent: str, **entities: str) -> str:
+    """A Rasa button payload such as /choose_faq{"faq_id":"x"}."""
+    if not entities:
+        return f"/{intent}"
+    return f"/{intent}" + json.dumps(entities, ensure_ascii=False, separators=(",", ":"))
+
+
+def selector_ranking(tracker: Tracker) -> list[tuple[str, float]]:
+    """(entry id, confidence) pairs from the ResponseSelector, best first."""
+    selector = (tracker.latest_message or {}).get("response_selector", {}).get("faq", {})
+    ranking = selector.get("ranking") or []
+    out: list[tuple[str, float]] = []
+    for item in ranking:
+        key = str(item.get("intent_response_key", ""))
+        if key.startswith("faq/"):
+            out.append((key[4:], float(item.get("confidence", 0.0))))
+    return out
+
+
+def entity_value(tracker: Tracker, name: str) -> str | None:
+    for ent in (tracker.latest_message or {}).get("entities", []) or []:
+        if ent.get("entity") == name and ent.get("value"):
+            return str(ent["value"])
+    return None
+
+
+def answer_buttons(entry: FaqEntry, second: str | None) -> list[dict[str, str]]:
+    base = faq_base()
+    buttons: list[dict[str, str]] = []
+    if second and (other := base.get(second)):
+        buttons.append({"title": f"另外：{other.short}", "payload": payload("choose_faq", faq_id=other.id)})
+    for ref in entry.follow_ups[:3]:
+        if ref != second and (other := base.get(ref)):
+            buttons.append({"title": other.short, "payload": payload("choose_faq", faq_id=other.id)})
+    buttons.append({"title": "来源", "payload": payload("faq_source", faq_id=entry.id)})
+    buttons.append({"title": "👍 有用", "payload": payload("feedback", faq_id=entry.id, helpful="yes")})
+    buttons.append({"title": "👎 没用", "payload": payload("feedback", faq_id=entry.id, helpful="no")})
+    return buttons
+
+
+def answer_text(entry: FaqEntry) -> str:
+    note = CERTAINTY_NOTE.get(entry.certainty, "")
+    return f"{entry.answer}\n{note}" if note and note not in entry.answer else entry.answer
+
+
+def clarify_buttons(candidates: list[str]) -> list[dict[str, str]]:
+    base = faq_base()
+    buttons = [
+        {"title": base.entries[c].short, "payload": payload("choose_faq", faq_id=c)}
+        for c in candidates
+        if c in base.entries
+    ]
+    buttons.append({"title": "都不是", "payload": payload("none_of_these")})
+    return buttons
+
+
+def log_fallback(tracker: Tracker, top: str, confidence: float) -> None:
+    """Keep the unsure question (masked) for the next round of training data."""
+    from bot.storage.fallbacks import record_fallback_question
+
+    try:
+        record_fallback_question(tracker.sender_id, (tracker.latest_message or {}).get("text") or "", top, confidence)
+    except Exception:  # noqa: BLE001 — storing a log row must never break the answer
+        log.warning("could not store fallback question", exc_info=True)
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        base = faq_base()
+        chosen = entity_value(tracker, "faq_id")
+        ranking = selector_ranking(tracker)
+        if chosen and chosen in base.entries:
+            entry_id, second = chosen, None
+        elif ranking and ranking[0][0] in base.entries:
+            entry_id, confidence = ranking[0]
+            if confidence < ANSWER_THRESHOLD:
+                log_fallback(tracker, f"faq/{entry_id}", confidence)
+                dispatcher.utter_message(
+                    text="我不太确定你想问的是哪一个，是下面这些吗？",
+                    buttons=clarify_buttons([r[0] for r in ranking[:3]]),
+                )
+                return []
+            second = next(
+                (rid for rid, conf in ranking[1:3] if conf >= SECOND_TOPIC_THRESHOLD and base.get(rid) and base.entries[rid].topic != base.entries[entry_id].topic),
+                None,
+            )
+        else:
+            dispatcher.utter_message(response="utter_none_of_these")
+            return []
+        entry = base.entries[entry_id]
+        dispatcher.utter_message(text=answer_text(entry), buttons=answer_buttons(entry, second))
+        return [SlotSet("faq_id", entry.id)]
+
+
+class ActionClarify(Action):
+    """NLU fallback: offer the 2-3 likeliest topics as buttons instead of guessing."""
+
+    def name(self) -> str:
+        return "action_clarify"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        ranking = selector_ranking(tracker)
+        intents = (tracker.latest_message or {}).get("intent_ranking") or []
+        top_intent = next((i.get("name") for i in intents if i.get("name") != "nlu_fallback"), "") or ""
+        top_conf = next((float(i.get("confidence", 0)) for i in intents if i.get("name") != "nlu_fallback"), 0.0)
+        log_fallback(tracker, str(top_intent), top_conf)
+        candidates = [rid for rid, _ in ranking[:3]]
+        if not candidates:
+            dispatcher.utter_message(response="utter_none_of_these")
+            return []
+        dispatcher.utter_message(text="我不太确定你想问的是哪一个，是下面这些吗？", buttons=clarify_buttons(candidates))
+        return []
+
+
+class ActionFaqSource(Action):
+    def name(self) -> str:
+        return "action_faq_source"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        entry_id = entity_value(tracker, "faq_id") or tracker.get_slot("faq_id")
+        entry = faq_base().get(entry_id or "")
+        if entry is None:
+            dispatcher.utter_message(text="先问我一个问题，我再告诉你这条答案的来源。")
+            return []
+        lines = [f"「{entry.question}」的依据："]
+        lines += [f"• {s.title}：{s.url}" if s.title else f"• {s.url}" for s in entry.sources]
+        label = {"official": "官方文件", "consistent": "多个公开来源一致", "uncertain": "来源说法不一，请向官方确认"}
+        lines.append(f"可信度：{label[entry.certainty]}；最后核对：{entry.last_verified.isoformat()}")
+        dispatcher.utter_message(text="\n".join(lines))
+        return [SlotSet("faq_id", entry.id)]
+
+
+class ActionFeedback(Action):
+    def name(self) -> str:
+        return "action_feedback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        from bot.storage.fallbacks import record_feedback
+
+        entry_id = entity_value(tracker, "faq_id") or tracker.get_slot("faq_id") or ""
+        helpful = (entity_value(tracker, "helpful") or "yes") == "yes"
+        if faq_base().get(entry_id) is None:
+            dispatcher.utter_message(text="谢谢你的反馈！")
+            return []
+        try:
+            record_feedback(tracker.sender_id, entry_id, helpful)
+        except Exception:  # noqa: BLE001
+            log.warning("could not store feedback", exc_info=True)
+        if helpful:
+            dispatcher.utter_message(text="谢谢！很高兴能帮上忙。")
+        else:
+            dispatcher.utter_message(
+                text="抱歉没帮上忙，我们会改进这条回答。情况特殊的话，可以拨打 12345 市民服务热线或到社区事务受理服务中心问问。",
+                buttons=[{"title": "看看其他问题", "payload": payload("faq_menu")}],
+            )
+        return []
+
+
+class ActionFaqMenu(Action):
+    def name(self) -> str:
+        return "action_faq_menu"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        topics = faq_base().topics.values()
+        dispatcher.utter_message(
+            text="想了解哪方面？点一个分类，或者直接打字问我。",
+            buttons=[{"title": t.title, "payload": payload("faq_topic", topic=t.key)} for t in topics],
+        )
+        return []
+
+
+class ActionFaqTopic(Action):
+    def name(self) -> str:
+        return "action_faq_topic"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        base = faq_base()
+        topic = base.topics.get(entity_value(tracker, "topic") or tracker.get_slot("topic") or "")
+        if topic is None:
+            return await ActionFaqMenu().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(
+            text=f"「{topic.title}」常见问题：",
+            buttons=[{"title": base.entries[i].short, "payload": payload("choose_faq", faq_id=i)} for i in topic.entry_ids],
+        )
+        return []

@@ -1,0 +1,72 @@
+"""Rasa input channel used by the bot. Runs INSIDE the Rasa server (Python 3.10, .venv-rasa).
+
+Like Rasa's REST channel, but one call returns both the bot messages and what the NLU understood
+(intent, confidence), so the bot needs a single HTTP round trip per message. The webhook demands
+the same token as Rasa's HTTP API, so only the bot can talk through it.
+"""
+
+import hmac
+import os
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+
+class AssistantInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "assistant"
+
+    def _authorised(self, request: Request) -> bool:
+        expected = os.environ.get("RASA_TOKEN", "")
+        if not expected:
+            return True
+        given = request.headers.get("Authorization", "").replace("Bearer ", "", 1)
+        return hmac.compare_digest(given.encode(), expected.encode())
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("assistant_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self._authorised(request):
+                return response.json({"error": "unauthorised"}, status=401)
+            body: Dict[str, Any] = request.json or {}
+            sender_id = str(body.get("sender") or "")
+            text = body.get("message")
+            if not sender_id or not isinstance(text, str):
+                return response.json({"error": "sender and message are required"}, status=400)
+            metadata: Optional[Dict[str, Any]] = body.get("metadata") or None
+            collector = CollectingOutputChannel()
+            await on_new_message(
+                UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata)
+            )
+            parse: Dict[str, Any] = {}
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is not None and agent.tracker_store is not None:
+                tracker = await agent.tracker_store.retrieve(sender_id)
+                if tracker is not None:
+                    latest = tracker.latest_message.parse_data if tracker.latest_message else {}
+                    parse = {
+                        "intent": (latest.get("intent") or {}),
+                        "response_selector": _selected(latest),
+                    }
+            return response.json({"messages": collector.messages, "parse": parse})
+
+        return webhook
+
+
+def _selected(parse_data: Dict[str, Any]) -> Dict[str, Any]:
+    selector = (parse_data.get("response_selector") or {}).get("faq") or {}
+    chosen = selector.get("response") or {}
+    return {
+        "intent_response_key": chosen.get("intent_response_key"),
+        "confidence": chosen.get("confidence"),
+    }

@@ -1,0 +1,1 @@
+"""Messenger channels (console, Telegram). They know nothing of images or dates."""

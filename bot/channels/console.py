@@ -1,0 +1,100 @@
+"""Local console chat through the very same pipeline as Telegram.
+
+Buttons are shown as numbered choices; typing the number presses the button.
+``/photo PATH`` sends an image to the photo pre-check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+from bot.pipeline import Assistant, build_assistant
+from bot.replies import Button, Reply
+
+SENDER = "console:local"
+OUT_DIR_NAME = "console-out"
+
+
+def render_reply(reply: Reply, offset: int, out_dir: Path) -> tuple[str, list[Button]]:
+    """Plain-text rendering of one reply; buttons are numbered from ``offset + 1``."""
+    lines = [f"🤖 {reply.text}"] if reply.text else []
+    for i, button in enumerate(reply.buttons, start=offset + 1):
+        lines.append(f"   [{i}] {button.title}")
+    for data, name in ((reply.image, reply.image_name or "image.png"), (reply.document, reply.document_name or "file")):
+        if data is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            path = out_dir / name
+            path.write_bytes(data)
+            lines.append(f"   📎 已保存到 {path}")
+    return "\n".join(lines), list(reply.buttons)
+
+
+async def photo_replies(path_text: str) -> list[Reply]:
+    path = Path(path_text.strip().strip('"').strip("'")).expanduser()
+    if not path.is_file():
+        return [Reply(f"找不到文件：{path}。用法：/photo 图片路径")]
+    try:
+        from bot.precheck.chat import precheck_replies
+    except ModuleNotFoundError:
+        return [Reply("照片预检功能还没有安装。")]
+    data = await asyncio.to_thread(path.read_bytes)
+    return await precheck_replies(data, filename=path.name)
+
+
+async def chat_loop(assistant: Assistant, settings: Settings) -> None:
+    out_dir = settings.data_dir / OUT_DIR_NAME
+    buttons: list[Button] = []
+    print("居住证助手（本地对话）。直接输入问题；输入按钮前的数字选择；/photo 路径 检查照片；/quit 退出。")
+    turn = await assistant.handle_payload(SENDER, "/greet")
+    replies = turn.replies
+    while True:
+        buttons = []
+        for reply in replies:
+            text, new_buttons = render_reply(reply, len(buttons), out_dir)
+            buttons.extend(new_buttons)
+            print(text)
+        try:
+            line = await asyncio.to_thread(sys.stdin.buffer.readline)
+        except (KeyboardInterrupt, EOFError):
+            break
+        if not line:
+            break
+        try:
+            text = line.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            replies = (await assistant.handle_text(SENDER, line.rstrip(b"\n"), "console")).replies
+            continue
+        if text in {"/quit", "/exit", "退出"}:
+            break
+        if text.isdigit() and 1 <= int(text) <= len(buttons):
+            replies = (await assistant.handle_payload(SENDER, buttons[int(text) - 1].payload, "console")).replies
+        elif text.startswith("/photo"):
+            replies = await photo_replies(text[len("/photo"):])
+        elif text.startswith("/") and not text.startswith("/photo"):
+            replies = (await assistant.handle_payload(SENDER, COMMANDS.get(text.split()[0], text), "console")).replies
+        else:
+            replies = (await assistant.handle_text(SENDER, text, "console")).replies
+    print("再见！")
+
+
+COMMANDS = {
+    "/start": "/greet",
+    "/help": "/help",
+    "/faq": "/faq_menu",
+    "/materials": "/start_materials",
+    "/remind": "/remind_me",
+    "/check": "/precheck_start",
+    "/cancel": "/cancel",
+}
+
+
+async def run_console(settings: Settings) -> int:
+    assistant = await build_assistant(settings)
+    try:
+        await chat_loop(assistant, settings)
+    finally:
+        await assistant.aclose()
+    return 0

@@ -1,0 +1,45 @@
+"""Logging with personal numbers masked in every line, whoever logs them."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.text import mask_personal_numbers
+
+
+class MaskingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_personal_numbers(super().format(record))
+
+
+class MaskingFilter(logging.Filter):
+    """Masks the message itself, so handlers we do not own (pytest's caplog) see it masked too."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and not record.args:
+            record.msg = mask_personal_numbers(record.msg)
+        elif record.args:
+            try:
+                record.msg = mask_personal_numbers(record.getMessage())
+                record.args = None
+            except (TypeError, ValueError):
+                pass
+        return True
+
+
+def install_masking(logger: logging.Logger | None = None) -> None:
+    root = logger or logging.getLogger()
+    for handler in root.handlers:
+        handler.setFormatter(MaskingFormatter(handler.formatter._fmt if handler.formatter else None))  # noqa: SLF001
+        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+            handler.addFilter(MaskingFilter())
+
+
+def configure_logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("httpx", "httpcore", "apscheduler", "jieba", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    install_masking()

@@ -1,0 +1,6 @@
+"""Import every table module so ``Base.metadata`` knows all tables (Alembic, /forget, tests)."""
+
+from bot.storage import models  # noqa: F401
+from bot.storage.base import Base
+
+__all__ = ["Base"]
