@@ -236,7 +236,7 @@ class FakeTelegramServer:
         class Handler(_ApiRequestHandler):
             fake = server
 
-        self._httpd = ThreadingHTTPServer((self._host, self._requested_port), Handler)
+        self._httpd = _QuietThreadingHTTPServer((self._host, self._requested_port), Handler)
         self._httpd.daemon_threads = True
         self._httpd.request_queue_size = 256
         self._webhook_pool = ThreadPoolExecutor(
@@ -643,6 +643,10 @@ class FakeTelegramServer:
         timeout = max(0.0, min(50.0, float(params.get("timeout") or 0)))
         deadline = time.monotonic() + timeout
         with self._cond:
+            # Recorded on arrival, so tests can see that a long poll is waiting.
+            self.requests.append(
+                {"method": "getUpdates", "params": params, "status": 200, "t": time.monotonic()}
+            )
             if self._webhook.get("url"):
                 raise ApiError(
                     409,
@@ -662,9 +666,6 @@ class FakeTelegramServer:
             now = time.monotonic()
             for update in batch:
                 self.delivered_at.setdefault(update["update_id"], now)
-            self.requests.append(
-                {"method": "getUpdates", "params": params, "status": 200, "t": now}
-            )
             return json.loads(json.dumps(batch))
 
     def _new_bot_message(self, chat_id: int, fields: dict[str, Any]) -> dict[str, Any]:
@@ -1019,6 +1020,16 @@ def _decode_param(name: str, value: str) -> Any:
         with contextlib.suppress(ValueError):
             return json.loads(value)
     return value
+
+
+class _QuietThreadingHTTPServer(ThreadingHTTPServer):
+    """Clients closing keep-alive connections (the bot shutting down) are not errors."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _ApiRequestHandler(BaseHTTPRequestHandler):
