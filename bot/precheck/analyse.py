@@ -1,0 +1,162 @@
+"""Turning measurements into issues: the thresholds and the rules that combine the signals.
+
+Kept apart from the measuring modules so tuning touches one file. Thresholds were tuned on the
+generated set and the labelled real photos (see benchmarks/README.md, "Photo pre-check").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from bot.precheck import content
+from bot.precheck.kinds import KINDS, KindSpec
+from bot.precheck.messages import make_issue
+from bot.precheck.ocr import OcrReading, read_text
+from bot.precheck.outline import border_ink, find_outline
+from bot.precheck.portrait import measure_portrait, portrait_issues
+from bot.precheck.quality import QualityMeasures, measure_quality, to_work_gray
+from bot.precheck.result import DocumentGuess, Issue
+
+# blur: edge steepness over content tiles (≈ 1 / edge width in px at ≤1600 px)
+SHARP_REJECT = 0.22  # blurry whatever the OCR says
+SHARP_TRUSTED = 0.70  # sharp enough that a poor OCR score means foreign script, not blur
+PORTRAIT_SHARP_REJECT = 0.12  # faces have soft edges by nature
+LEGIBLE = 0.70  # character-weighted OCR confidence below this = text not legible
+MIN_LINES_FOR_LEGIBILITY = 3
+# glare: share of the frame covered by washed-out hotspots
+GLARE_REJECT = 0.02
+GLARE_WARN = 0.006
+# exposure (grey levels at ≤1600 px)
+DARK_REJECT, DARK_WARN = 85.0, 115.0  # 97th percentile
+BRIGHT_FLOOR, BRIGHT_PAPER = 175.0, 248.0  # 2nd and 97th percentile
+LOW_CONTRAST = 45.0  # p99 - p1
+
+
+@dataclass
+class Analysis:
+    issues: list[Issue]
+    document: DocumentGuess
+    quality: QualityMeasures
+    reading: OcrReading | None
+
+
+def analyse(rgb: np.ndarray, spec: KindSpec, stated: bool, use_ocr: bool = True, today: date | None = None) -> Analysis:
+    """All image and content checks for one upright RGB photo of the stated (or unknown) kind."""
+    gray = to_work_gray(rgb)
+    quality = measure_quality(rgb, gray)
+    issues: list[Issue] = []
+    issues += exposure_issues(quality)
+
+    portrait = measure_portrait(rgb) if spec.is_portrait else None
+    reading = read_text(rgb) if use_ocr and not spec.is_portrait else None
+    has_text = reading is not None and reading.detected >= MIN_LINES_FOR_LEGIBILITY
+
+    blur = blur_issue(quality, reading, spec)
+    if blur:
+        issues.append(blur)
+    if not spec.is_portrait and (reading is None or reading.detected >= 1):
+        glare = glare_issue(quality)
+        if glare:
+            issues.append(glare)
+    if not spec.is_portrait:
+        issues += cropped_issues(gray, spec, reading)
+    if portrait is not None:
+        issues += portrait_issues(portrait)
+
+    document = DocumentGuess()
+    if portrait is not None:
+        document = DocumentGuess("portrait", 0.9 if len(portrait.faces) == 1 else 0.3 if portrait.faces else 0.0)
+    elif reading is not None:
+        match = content.identify_document(reading.text)
+        document = DocumentGuess(match.kind, match.score)
+        if not has_text and reading.detected < 2:
+            issues.append(make_issue("not_a_document", "warn", reading.detected))
+        issues += content_issues(reading, spec, stated, match, today or date.today())
+    return Analysis(issues=issues, document=document, quality=quality, reading=reading)
+
+
+def exposure_issues(quality: QualityMeasures) -> list[Issue]:
+    if quality.dark_level < DARK_REJECT:
+        return [make_issue("too_dark", "reject", round(quality.dark_level, 1))]
+    if quality.dark_level < DARK_WARN:
+        return [make_issue("too_dark", "warn", round(quality.dark_level, 1))]
+    if quality.bright_floor >= BRIGHT_FLOOR and quality.dark_level >= BRIGHT_PAPER:
+        return [make_issue("too_bright", "reject", round(quality.bright_floor, 1))]
+    if quality.contrast < LOW_CONTRAST:
+        return [make_issue("low_contrast", "warn", round(quality.contrast, 1))]
+    return []
+
+
+def blur_issue(quality: QualityMeasures, reading: OcrReading | None, spec: KindSpec) -> Issue | None:
+    """Sharpness over content tiles, confirmed or overruled by whether OCR can read the text."""
+    sharp = quality.sharpness
+    if spec.is_portrait:
+        return make_issue("blurry", "reject", round(sharp, 3)) if sharp < PORTRAIT_SHARP_REJECT else None
+    if quality.content_tiles < 4:
+        return None  # nothing to judge (blank or uniform image)
+    if sharp < SHARP_REJECT:
+        return make_issue("blurry", "reject", round(sharp, 3))
+    if reading is not None and reading.detected >= MIN_LINES_FOR_LEGIBILITY and sharp < SHARP_TRUSTED:
+        if reading.legibility < LEGIBLE:
+            return make_issue("blurry", "reject", round(reading.legibility, 3))
+    return None
+
+
+def glare_issue(quality: QualityMeasures) -> Issue | None:
+    if quality.glare_share >= GLARE_REJECT:
+        return make_issue("glare", "reject", round(quality.glare_share, 4))
+    if quality.glare_share >= GLARE_WARN:
+        return make_issue("glare", "warn", round(quality.glare_share, 4))
+    return None
+
+
+def cropped_issues(gray: np.ndarray, spec: KindSpec, reading: OcrReading | None) -> list[Issue]:
+    """Text running into the frame edge; for cards also the card touching it; missing fields."""
+    ink = border_ink(gray)
+    cut = ink.cut_sides()
+    if cut:
+        return [make_issue("cropped", "reject", ",".join(cut))]
+    if spec.is_card:
+        outline = find_outline(gray)
+        touching = [side for side, share in outline.touches.items() if share >= 0.05]
+        if outline.found and touching and len(touching) < 4:
+            return [make_issue("cropped", "reject", ",".join(touching))]
+    if reading is not None and spec.expected_fields and reading.legibility >= 0.85:
+        match = content.identify_document(reading.text)
+        if match.kind == spec.code and spec.is_card:
+            missing = content.missing_fields(reading.text, spec)
+            if len(missing) >= 2:
+                return [make_issue("cropped", "warn", ",".join(missing), variant="fields", missing="、".join(missing))]
+    return []
+
+
+def content_issues(
+    reading: OcrReading, spec: KindSpec, stated: bool, match: content.DocumentMatch, today: date
+) -> list[Issue]:
+    issues: list[Issue] = []
+    text = reading.text
+    legible = reading.legibility >= 0.8 and reading.detected >= MIN_LINES_FOR_LEGIBILITY
+    if stated and spec.keywords and match.kind not in ("unknown", spec.code) and match.score >= 0.4:
+        own = content.identify_document(text)
+        own_score = sum(1 for k in spec.keywords if k in text) / len(spec.keywords)
+        if own_score < 0.2 and own.kind != spec.code:
+            issues.append(
+                make_issue("wrong_document", "reject", match.kind, found=KINDS[match.kind].name_zh, expected=spec.name_zh)
+            )
+            return issues
+    if spec.code == "id_front":
+        numbers = content.find_id_numbers(text)
+        if numbers and not any(content.is_valid_id_number(n) for n in numbers):
+            issues.append(make_issue("id_number_invalid", "warn", "checksum"))
+        elif not numbers and legible:
+            issues.append(make_issue("id_number_missing", "warn", None))
+    if spec.code == "id_back":
+        end = content.find_validity_end(text)
+        if isinstance(end, date) and end < today:
+            issues.append(make_issue("id_expired", "reject", end.isoformat(), date=end.isoformat()))
+    if spec.code == "rental_filing" and legible and "备案" not in text.replace(" ", ""):
+        issues.append(make_issue("filing_missing", "warn", None))
+    return issues
