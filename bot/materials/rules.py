@@ -479,3 +479,16 @@ def build_checklist(
         groups=tuple(g for g in groups if g.items),
         blockers=tuple(blockers),
     )
+
+
+def relevant_answers(
+    answers: Mapping[str, str], knowledge: MaterialsKnowledge | None = None
+) -> dict[str, str]:
+    """Only the answers to questions that apply — a corrected 业务 can leave stale ones behind."""
+    kept: dict[str, str] = {}
+    for slot in slots_to_ask(answers, knowledge):
+        value = answers.get(slot)
+        if value not in (None, ""):
+            kept[slot] = str(value)
+    # slots_to_ask looks at all answers; settle on the answers it keeps.
+    return {slot: kept[slot] for slot in slots_to_ask(kept, knowledge) if slot in kept}

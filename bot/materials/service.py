@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.config import TIMEZONE
+from bot.config import TIMEZONE, load_settings
 from bot.materials.card import render_card
 from bot.materials.rules import Checklist, MaterialsAnswers, build_checklist
 from bot.storage.checklists import checklist_by_id, latest_checklist, save_checklist
@@ -31,6 +31,11 @@ class SavedChecklistView:
 
 
 def shanghai_today() -> date:
+    """Today in Shanghai; BOT_CLOCK (settings.clock_override) pins it for tests and demos."""
+    override = load_settings().clock_override
+    if override:
+        moment = datetime.fromisoformat(override)
+        return (moment.astimezone(TIMEZONE) if moment.tzinfo else moment).date()
     return datetime.now(TIMEZONE).date()
 
 

@@ -156,6 +156,7 @@ def _cn_number(raw: str) -> int:
 
 _NUM = r"([0-9]{1,2}|[一二三四五六七八九十两]{1,3})"
 _FULL = re.compile(r"(20[0-9]{2})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})")
+_REL_YEAR_MONTH_DAY = re.compile(r"(今年|去年|前年)\s*" + _NUM + r"\s*月\s*" + _NUM + r"\s*[日号]")
 _YEAR_MONTH = re.compile(r"(20[0-9]{2}|今年|去年|前年)\s*[-/.年]?\s*" + _NUM + r"\s*月")
 _MONTH_DAY = re.compile(_NUM + r"\s*月\s*" + _NUM + r"\s*[日号]")
 _MONTH_ONLY = re.compile(_NUM + r"\s*月份?")
@@ -186,6 +187,9 @@ def extract_past_date(text: str, today: date) -> date | None:
     text = normalize_text(text)
     if match := _FULL.search(text):
         return _safe_date(int(match[1]), int(match[2]), int(match[3]))
+    if match := _REL_YEAR_MONTH_DAY.search(text):
+        year = today.year - {"今年": 0, "去年": 1, "前年": 2}[match[1]]
+        return _safe_date(year, _cn_number(match[2]), _cn_number(match[3]))
     if match := _YEAR_MONTH.search(text):
         year_word = match[1]
         year = {"今年": today.year, "去年": today.year - 1, "前年": today.year - 2}.get(
@@ -266,3 +270,13 @@ def clarification_for(slot: str, text: str) -> str | None:
         if all(feature in present for feature in features):
             return prompt
     return None
+
+
+_QUESTION_MARKERS = re.compile(
+    r"[?？]|吗|怎么|什么|如何|哪些|哪里|哪儿|多久|能不能|可不可以|是不是|要不要|为啥|为什么|啥时候"
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """A question mid-form is an interruption (FAQ), not an answer to the form's question."""
+    return bool(_QUESTION_MARKERS.search(normalize_text(text)))

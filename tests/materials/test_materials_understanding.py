@@ -81,6 +81,7 @@ def test_negations_do_not_flip_the_meaning() -> None:
     [
         ("2026-08-15", date(2026, 8, 15)),
         ("2026年8月", date(2026, 8, 31)),
+        ("我是今年9月3号登记的", date(2026, 9, 3)),
         ("去年十二月", date(2025, 12, 31)),
         ("12月3号", date(2025, 12, 3)),  # a future month-day means last year
         ("三个月前", date(2026, 8, 27)),
