@@ -33,6 +33,7 @@ WHITE = (255, 255, 255)
 
 # Closing punctuation may hang past the margin rather than start a line (Chinese typesetting).
 NO_LINE_START = frozenset("，。、；：？！）》」』”’…·,.;:?!)")
+NO_LINE_END = frozenset("（《「『“‘(")
 
 
 @lru_cache(maxsize=16)
@@ -40,30 +41,44 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(cjk_font_path()), size)
 
 
+@lru_cache(maxsize=8192)
+def _glyph_width(size: int, char: str) -> float:
+    return _font(size).getlength(char)
+
+
 def wrap_text(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Break at any CJK character, but keep runs of Latin letters and digits together."""
+    """Break at any CJK character, but keep runs of Latin letters and digits together.
+
+    Widths are summed per character (cached): CJK text has no kerning, and it keeps wrapping
+    linear instead of re-measuring the growing line.
+    """
+    size = int(font.size)
     lines: list[str] = []
     for paragraph in text.split("\n"):
         tokens: list[str] = []
         for char in paragraph:
-            if (
-                tokens
-                and char.isascii()
-                and char.isalnum()
-                and tokens[-1][-1:].isascii()
-                and tokens[-1][-1:].isalnum()
-            ):
+            previous = tokens[-1][-1:] if tokens else ""
+            if char.isascii() and char.isalnum() and previous.isascii() and previous.isalnum():
                 tokens[-1] += char
             else:
                 tokens.append(char)
-        current = ""
+        current, current_width = "", 0.0
         for token in tokens:
-            fits = font.getlength(current + token) <= width
-            if fits or not current or token in NO_LINE_START:
+            token_width = sum(_glyph_width(size, c) for c in token)
+            if current_width + token_width <= width or not current:
                 current += token
-            else:
-                lines.append(current)
-                current = token.lstrip()
+                current_width += token_width
+                continue
+            carry = ""
+            if token in NO_LINE_START:
+                # Push the last character(s) down with the punctuation (kinsoku).
+                while len(current) > 1 and (not carry or carry[0] in NO_LINE_START):
+                    carry, current = current[-1] + carry, current[:-1]
+            while len(current) > 1 and current[-1] in NO_LINE_END:
+                carry, current = current[-1] + carry, current[:-1]
+            lines.append(current)
+            current = (carry + token).lstrip() if carry else token.lstrip()
+            current_width = sum(_glyph_width(size, c) for c in current)
         lines.append(current)
     return lines
 
@@ -212,6 +227,9 @@ def render_card(
         pen.y += 12
     _footer(pen, today)
     image = image.crop((0, 0, WIDTH, min(pen.y, MAX_HEIGHT)))
+    # A 64-colour palette keeps the anti-aliased text crisp at a third of the size, and fast
+    # zlib keeps rendering well under a second (optimize=True took seconds).
+    palette = image.quantize(64, method=Image.Quantize.FASTOCTREE)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    palette.save(out, format="PNG", compress_level=1)
     return out.getvalue()

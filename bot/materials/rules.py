@@ -237,7 +237,7 @@ def _parse_items(
         unknown_forms = [f for f in forms if f not in form_labels]
         if unknown_forms:
             raise MaterialsDataError(f"{where}: unknown forms {unknown_forms}")
-        if raw["group"] != "注意事项" and not forms:
+        if raw["group"] != "注意事项" and not forms and not raw["id"].startswith("no_"):
             raise MaterialsDataError(f"{where}: a document needs at least one form")
         if raw["certainty"] not in ("official", "consistent", "uncertain"):
             raise MaterialsDataError(f"{where}: bad certainty {raw['certainty']}")

@@ -46,6 +46,8 @@ def test_wrapping_never_starts_a_line_with_closing_punctuation() -> None:
     lines = wrap_text(text, font, 300)
     assert len(lines) > 3
     assert all(line and line[0] not in "，。" for line in lines)
+    bracketed = wrap_text("现住地街道的社区事务受理服务中心（随申办也可以在线登记）。", font, 500)
+    assert all(not line.endswith("（") and not line.startswith("。") for line in bracketed)
     assert "".join(lines) == text
 
 
