@@ -205,6 +205,20 @@ def interruption_stories() -> list[dict[str, Any]]:
             ],
         ),
         story(
+            "materials: a FAQ picked from buttons mid-form is answered, then the form resumes",
+            until_housing
+            + [
+                {"intent": "choose_faq", "entities": [{"faq_id": "materials_filing_who"}]},
+                {"action": "action_answer_faq"},
+            ]
+            + resume("housing")
+            + after_housing,
+        ),
+        story(
+            "materials: why outside the form",
+            [{"intent": "ask_why"}, {"action": "action_explain_materials_question"}],
+        ),
+        story(
             "materials: /mylist shows the latest checklist",
             [{"intent": "mylist"}, {"action": "action_show_latest_checklist"}],
         ),

@@ -81,3 +81,55 @@ def test_deleting_a_user_deletes_their_checklists(db_url: str) -> None:
         session.delete(session.scalar(select(User).where(User.sender_id == "tg:9")))
     with session_scope(db_url) as session:
         assert session.scalars(select(SavedChecklist)).all() == []
+
+
+def test_checklist_cli_prints_the_text_and_saves_the_card(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    card = tmp_path / "card.png"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import argparse, sys\n"
+            "from bot.materials import cli\n"
+            "p = argparse.ArgumentParser(); cli.add_arguments(p)\n"
+            "sys.exit(cli.run(p.parse_args(sys.argv[1:])))",
+            "--application",
+            "签注",
+            "--applicant",
+            "self",
+            "--address-changed",
+            "no",
+            "--activity",
+            "我在读研",
+            "--card",
+            str(card),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "在读证明" in result.stdout and "住所证明" not in result.stdout
+    assert card.read_bytes().startswith(b"\x89PNG")
+
+    missing = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import argparse, sys\n"
+            "from bot.materials import cli\n"
+            "p = argparse.ArgumentParser(); cli.add_arguments(p)\n"
+            "sys.exit(cli.run(p.parse_args(sys.argv[1:])))",
+            "--application",
+            "first",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert missing.returncode == 2 and "--applicant" in missing.stderr
