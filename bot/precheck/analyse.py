@@ -25,6 +25,9 @@ SHARP_REJECT = 0.22  # blurry whatever the OCR says
 SHARP_TRUSTED = 0.70  # sharp enough that a poor OCR score means foreign script, not blur
 PORTRAIT_SHARP_REJECT = 0.12  # faces have soft edges by nature
 LEGIBLE = 0.70  # character-weighted OCR confidence below this = text not legible
+DETECT_CONFIDENT = 0.76  # text detection this sure means crisp text in a script OCR cannot read
+SHARP_NO_TEXT = 0.30  # no text found at all: judge from sharpness alone
+TEXT_AT_EDGE = 0.006  # a text line this close to the frame edge is cut by it
 MIN_LINES_FOR_LEGIBILITY = 3
 # glare: share of the frame covered by washed-out hotspots
 GLARE_REJECT = 0.02
@@ -93,15 +96,22 @@ def exposure_issues(quality: QualityMeasures) -> list[Issue]:
 def blur_issue(quality: QualityMeasures, reading: OcrReading | None, spec: KindSpec) -> Issue | None:
     """Sharpness over content tiles, confirmed or overruled by whether OCR can read the text."""
     sharp = quality.sharpness
-    if spec.is_portrait:
-        return make_issue("blurry", "reject", round(sharp, 3)) if sharp < PORTRAIT_SHARP_REJECT else None
     if quality.content_tiles < 4:
         return None  # nothing to judge (blank or uniform image)
+    if spec.is_portrait:
+        return make_issue("blurry", "reject", round(sharp, 3)) if sharp < PORTRAIT_SHARP_REJECT else None
     if sharp < SHARP_REJECT:
         return make_issue("blurry", "reject", round(sharp, 3))
-    if reading is not None and reading.detected >= MIN_LINES_FOR_LEGIBILITY and sharp < SHARP_TRUSTED:
-        if reading.legibility < LEGIBLE:
-            return make_issue("blurry", "reject", round(reading.legibility, 3))
+    if reading is not None and reading.detected == 0 and sharp < SHARP_NO_TEXT:
+        return make_issue("blurry", "reject", round(sharp, 3))
+    if (
+        reading is not None
+        and reading.detected >= MIN_LINES_FOR_LEGIBILITY
+        and sharp < SHARP_TRUSTED
+        and reading.legibility < LEGIBLE
+        and reading.det_score < DETECT_CONFIDENT
+    ):
+        return make_issue("blurry", "reject", round(reading.legibility, 3))
     return None
 
 
@@ -117,6 +127,8 @@ def cropped_issues(gray: np.ndarray, spec: KindSpec, reading: OcrReading | None)
     """Text running into the frame edge; for cards also the card touching it; missing fields."""
     ink = border_ink(gray)
     cut = ink.cut_sides()
+    if reading is not None:
+        cut += [side for side, margin in reading.margins().items() if margin <= TEXT_AT_EDGE and side not in cut]
     if cut:
         return [make_issue("cropped", "reject", ",".join(cut))]
     if spec.is_card:

@@ -19,7 +19,7 @@ from bot.precheck.compress import fit_jpeg
 from bot.precheck.intake import IntakeError, decode_image
 from bot.precheck.kinds import KINDS, human_size, resolve_kind
 from bot.precheck.messages import make_issue
-from bot.precheck.result import DocumentGuess, Issue, PrecheckResult
+from bot.precheck.result import DocumentGuess, Issue, PrecheckResult, Severity
 
 POOL_WORKERS = int(os.environ.get("PRECHECK_WORKERS", "1"))
 MAX_CONCURRENT = int(os.environ.get("PRECHECK_MAX_CONCURRENT", "2"))
@@ -52,7 +52,7 @@ def check_image(
         return _result(filename, spec.code, issues, document, started)
     issues += decoded.issues
     if decoded.short_side < spec.min_short_side:
-        severity = "reject" if decoded.short_side < spec.min_short_side // 2 else "warn"
+        severity: Severity = "reject" if decoded.short_side < spec.min_short_side // 2 else "warn"
         issues.append(
             make_issue("low_resolution", severity, decoded.short_side, short=decoded.short_side, minimum=spec.min_short_side)
         )

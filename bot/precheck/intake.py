@@ -142,7 +142,7 @@ def decode_image(data: bytes, analysis_size: bool = True) -> DecodedImage:
         notes.append("exif_rotated")
         if oriented.size != image.size:
             width, height = height, width
-    image = oriented
+    image = oriented  # type: ignore[assignment]
 
     if image.mode == "CMYK":
         notes.append("cmyk")

@@ -41,6 +41,19 @@ class OcrReading:
     lines: list[OcrLine] = field(default_factory=list)
     detected: int = 0
     ms: int = 0
+    det_score: float = 0.0  # mean text-detection confidence (script-independent)
+    boxes: list[tuple[float, float, float, float]] = field(default_factory=list)  # every detected line
+
+    def margins(self) -> dict[str, float]:
+        """Distance from each frame edge to the nearest detected text line, as a share of the frame."""
+        if not self.boxes:
+            return {}
+        return {
+            "top": min(box[1] for box in self.boxes),
+            "left": min(box[0] for box in self.boxes),
+            "bottom": 1.0 - max(box[3] for box in self.boxes),
+            "right": 1.0 - max(box[2] for box in self.boxes),
+        }
 
     @property
     def text(self) -> str:
@@ -102,7 +115,12 @@ def read_text(rgb: np.ndarray, max_lines: int = MAX_LINES) -> OcrReading:
             )
         )
     lines.sort(key=lambda line: (round(line.box[1], 2), line.box[0]))
-    return OcrReading(lines=lines, detected=len(boxes), ms=_ms(started))
+    all_boxes = [
+        (float(b[:, 0].min() / img_w), float(b[:, 1].min() / img_h), float(b[:, 0].max() / img_w), float(b[:, 1].max() / img_h))
+        for b in boxes
+    ]
+    det_score = float(np.mean(det.scores)) if det.scores is not None and len(det.scores) else 0.0
+    return OcrReading(lines=lines, detected=len(boxes), ms=_ms(started), det_score=det_score, boxes=all_boxes)
 
 
 def choose_lines(boxes: np.ndarray, max_lines: int) -> np.ndarray:

@@ -9,6 +9,7 @@ stack), so "no outline found" proves nothing. We look for positive evidence inst
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
@@ -46,7 +47,7 @@ def _work(gray: np.ndarray) -> np.ndarray:
     return gray
 
 
-def _edges(mask: np.ndarray, depth: int = 2) -> dict[str, np.ndarray]:
+def _edges(mask: np.ndarray, depth: int = 2) -> dict[str, Any]:
     return {
         "top": mask[:depth, :].any(axis=0),
         "bottom": mask[-depth:, :].any(axis=0),
@@ -83,8 +84,8 @@ def border_ink(gray: np.ndarray) -> BorderInk:
     background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
     background = cv2.medianBlur(background, 5)
     bg = background.astype(np.int16)
-    ink = (bg - small.astype(np.int16) >= np.maximum(30, bg // 5)) & (bg >= 110)
-    ink = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    dark = (bg - small.astype(np.int16) >= np.maximum(30, bg // 5)) & (bg >= 110)
+    ink = cv2.morphologyEx(dark.astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
     runs: dict[str, int] = {}
     shares: dict[str, float] = {}
     for side, edge in _edges(ink, depth=3).items():

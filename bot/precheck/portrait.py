@@ -43,7 +43,7 @@ def face_cascade() -> cv2.CascadeClassifier:
     if _cascade is None:
         with _lock:
             if _cascade is None:
-                path = cv2.data.haarcascades + "haarcascade_frontalface_alt2.xml"
+                path = cv2.data.haarcascades + "haarcascade_frontalface_alt2.xml"  # type: ignore[attr-defined]
                 cascade = cv2.CascadeClassifier(path)
                 if cascade.empty():
                     raise RuntimeError(f"cannot load the Haar cascade {path}")
@@ -75,25 +75,29 @@ def measure_portrait(rgb: np.ndarray) -> PortraitMeasures:
 
 
 def background_of(rgb: np.ndarray, face: Face | None) -> tuple[float, str]:
-    """Spread and colour name of the wall: the top band and the upper side bands, away from the head."""
+    """Spread and colour name of the wall, sampled in the two upper corners beside the head."""
     height, width = rgb.shape[:2]
     mask = np.zeros((height, width), bool)
-    mask[: max(2, height // 12), :] = True
-    side = max(2, width // 10)
-    mask[: int(height * 0.6), :side] = True
-    mask[: int(height * 0.6), -side:] = True
-    if face is not None:
-        x0, x1 = max(0, face.x - face.w // 2), min(width, face.x + face.w + face.w // 2)
-        y0, y1 = max(0, face.y - face.h), min(height, face.y + face.h * 2)
-        mask[y0:y1, x0:x1] = False
+    mask[: max(3, height // 20), :] = True
+    if face is None:
+        mask[: height // 2, : width // 8] = True
+        mask[: height // 2, -(width // 8) :] = True
+    else:  # beside the head, above the shoulders
+        left, right = int(face.x - 0.15 * face.w), int(face.x + 1.15 * face.w)
+        bottom = min(height, int(face.y + 0.6 * face.h))
+        if left > 2:
+            mask[:bottom, :left] = True
+        if right < width - 2:
+            mask[:bottom, right:] = True
     pixels = rgb[mask].astype(np.float32)
     if len(pixels) < 50:
         return 0.0, "unknown"
     median = np.median(pixels, axis=0)
-    spread = float(np.median(np.abs(pixels - median).sum(axis=1))) + float(np.percentile(np.abs(pixels - median).sum(axis=1), 90)) / 4
+    deviation = np.abs(pixels - median).sum(axis=1)
+    spread = float(np.median(deviation)) + float(np.percentile(deviation, 75)) / 4
     hsv = cv2.cvtColor(median.reshape(1, 1, 3).astype(np.uint8), cv2.COLOR_RGB2HSV)[0, 0]
     hue, saturation, value = int(hsv[0]), int(hsv[1]), int(hsv[2])
-    if value >= 200 and saturation <= 35:
+    if value >= 215 and saturation <= 30:
         colour = "white"
     elif 95 <= hue <= 130 and saturation >= 70 and value >= 90:
         colour = "blue"

@@ -11,10 +11,11 @@ real person or a real document. Images are made in memory, never saved by this m
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 import cv2
 import numpy as np
@@ -194,7 +195,7 @@ def render_portrait(
         image = Image.new("RGB", size, colours[background])
     draw = ImageDraw.Draw(image)
     centres = [width / 2] if faces == 1 else [width * (i + 1) / (faces + 1) for i in range(faces)]
-    shrink = 1.0 if faces == 1 else 1.6 / faces
+    shrink = 1.0 if faces <= 1 else 1.6 / faces
     for cx in centres:
         _draw_head(draw, cx, height * (0.45 if faces == 1 else 0.5), width * 0.30 * face_scale * shrink, height)
     return image.filter(ImageFilter.GaussianBlur(max(1.0, width / 210)))
@@ -262,8 +263,8 @@ def photograph(
     matrix = cv2.getPerspectiveTransform(source, quad)
     content = cv2.perspectiveTransform(_content_box(doc)[None], matrix)[0]
     warped = cv2.warpPerspective(doc, matrix, (width, height), flags=cv2.INTER_AREA, borderValue=(0, 0, 0, 0))
-    alpha = warped[..., 3:4] / 255.0
-    shadow = cv2.GaussianBlur(alpha, (0, 0), 12)[..., None] if alpha.ndim == 3 else alpha
+    alpha = (warped[..., 3:4] / 255.0).astype(np.float32)
+    shadow = cv2.GaussianBlur(alpha, (0, 0), 12)
     scene = _desk(rng, width, height) * (1 - 0.35 * np.clip(shadow.reshape(height, width, 1), 0, 1))
     scene = scene * (1 - alpha) + warped[..., :3] * alpha
     light = _lighting(rng, width, height)
@@ -308,12 +309,12 @@ DEFECT_CODES: dict[str, str | None] = {
 def degrade(photo: Photo, defect: str, level: str, rng: np.random.Generator) -> np.ndarray:
     """Apply one defect to a photographed document."""
     strength = DEFECT_STRENGTHS[defect][level]
-    rgb = photo.rgb.astype(np.float32)
+    rgb: Any = photo.rgb.astype(np.float32)
     if defect == "blur":
         rgb = cv2.GaussianBlur(rgb, (0, 0), strength)
     elif defect == "motion":
         length = int(strength)
-        kernel = np.zeros((length, length), np.float32)
+        kernel: Any = np.zeros((length, length), np.float32)
         kernel[length // 2, :] = 1.0 / length
         angle = float(rng.uniform(0, 180))
         rotation = cv2.getRotationMatrix2D(((length - 1) / 2, (length - 1) / 2), angle, 1.0)
@@ -394,7 +395,7 @@ def decode_jpeg(data: bytes) -> np.ndarray:
 
 # --- the generated evaluation set ------------------------------------------------------------
 
-DOCUMENT_RENDERERS = {
+DOCUMENT_RENDERERS: dict[str, Callable[[np.random.Generator], Image.Image]] = {
     "id_front": render_id_front,
     "id_back": render_id_back,
     "rental_filing": render_filing_notice,
@@ -446,3 +447,36 @@ def generate_samples(seed: int = 0, repeats: int = 1, kinds: tuple[str, ...] = t
 
 def portrait_bytes(rng: np.random.Generator, **kwargs: object) -> bytes:
     return encode_jpeg(np.asarray(render_portrait(rng, **kwargs)))  # type: ignore[arg-type]
+
+
+PORTRAIT_CASES: dict[str, tuple[dict[str, object], set[str]]] = {
+    "white": ({"background": "white"}, set()),
+    "blue": ({"background": "blue"}, {"background"}),  # a warning: the official notice asks for white
+    "grey": ({"background": "grey"}, {"background"}),
+    "busy": ({"background": "busy"}, {"background"}),
+    "two-faces": ({"background": "white", "faces": 2}, {"multiple_faces"}),
+    "small-face": ({"background": "white", "face_scale": 0.5, "size": (900, 1260)}, {"face_size"}),
+    "no-face": ({"background": "white", "faces": 0}, {"face_missing"}),
+}
+
+
+def generate_portrait_samples(seed: int = 0) -> Iterator[SynthSample]:
+    rng = np.random.default_rng(seed)
+    for name, (kwargs, expected) in PORTRAIT_CASES.items():
+        yield SynthSample(f"portrait-{name}", "portrait", portrait_bytes(rng, **kwargs), name, "", expected=set(expected))
+
+
+def generate_content_samples(seed: int = 0) -> Iterator[SynthSample]:
+    """Documents that are clean as photos but wrong in content."""
+    rng = np.random.default_rng(seed)
+    number = fake_id_number(rng)
+    wrong = number[:17] + ("0" if number[17] != "0" else "1")
+    cases = [
+        ("id-bad-checksum", "id_front", render_id_front(rng, id_number=wrong), {"id_number_invalid"}),
+        ("id-back-expired", "id_back", render_id_back(rng, valid_until=date(2021, 6, 30)), {"id_expired"}),
+        ("id-back-as-front", "id_front", render_id_back(rng), {"wrong_document"}),
+        ("contract-as-filing", "rental_filing", render_contract_page(rng), {"wrong_document", "filing_missing"}),
+    ]
+    for name, kind, image, expected in cases:
+        photo = photograph(image, rng)
+        yield SynthSample(name, kind, encode_jpeg(photo.rgb), "content", "", expected=expected)
