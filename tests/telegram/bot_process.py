@@ -59,6 +59,7 @@ def start_bot(
     mode: str = "polling",
     extra_env: dict[str, str] | None = None,
     ready_timeout: float = 60.0,
+    command: list[str] | None = None,
 ) -> BotProcess:
     """Start the bot and wait until it polls (or has registered its webhook)."""
     env = dict(os.environ)
@@ -85,7 +86,11 @@ def start_bot(
     log_path = workdir / f"bot-{mode}-{int(time.time() * 1000)}.log"
     log_file = log_path.open("wb")
     process = subprocess.Popen(
-        bot_command(), cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
+        command or bot_command(),
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
     )
     bot = BotProcess(process, log_path, mode)
     requests_before = len(fake.requests)

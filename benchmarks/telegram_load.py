@@ -1,0 +1,358 @@
+"""Load benchmark of the Telegram channel: many users chatting at once through the fake Bot API.
+
+The real bot process (``python -m bot run``) talks to the fake Telegram server of the tests over
+HTTP; this script plays ``--users`` people who each ask a question, wait for the answer, think
+for a while and ask again. The think time is chosen so that all users together offer
+``--rate`` messages per second; ``--rate 0`` removes it (everyone asks again at once: the
+saturation throughput).
+
+Measured, all on the fake server's clock:
+* replies/s — answer messages received by the server per second of the measuring window;
+* latency — from the moment the update was handed to the bot (getUpdates answer or webhook
+  POST) to the moment the first message of the answer arrived (p50 / p95 / p99 / max);
+* lost — questions with no answer within ``--timeout`` seconds;
+* duplicated — answer messages beyond what the question produces (measured per question in a
+  warm-up), or answers arriving while the user had no open question.
+
+Assistant back-ends:
+* ``--assistant rasa``: the full stack — the Rasa + action servers at RASA_URL / ACTION_URL
+  (RASA_TOKEN), or started by the bot (MANAGE_RASA=1) when nothing answers there;
+* ``--assistant local``: the real pipeline with Rasa unreachable, so it answers from the local
+  FAQ retrieval (its documented limited mode);
+* ``--assistant echo``: the channel alone — the same Telegram application with an assistant
+  that answers at once with a fixed two-line text; measures what the channel itself can carry.
+
+Usage::
+
+    .venv/bin/python benchmarks/telegram_load.py --users 200 --rate 50 --duration 60
+    .venv/bin/python benchmarks/telegram_load.py --users 200 --rate 0 --duration 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from tests.fakes.telegram_api import FakeTelegramServer  # noqa: E402
+from tests.telegram.bot_process import free_port, start_bot  # noqa: E402
+
+QUESTIONS = [
+    "居住证快到期了怎么续签",
+    "签注要带什么材料",
+    "第一次办居住证需要什么",
+    "居住登记满半年才能办吗",
+    "租房合同没备案可以办居住证吗",
+    "居住证丢了怎么补办",
+    "办居住证要多久",
+    "在哪里查办理进度",
+    "审核不通过怎么办",
+    "居住证照片有什么要求",
+    "小卡是什么",
+    "居住证有效期多长",
+    "地址变了要怎么办",
+    "孩子可以办居住证吗",
+    "网上怎么申请居住证",
+    "社区事务受理中心在哪",
+    "积分和居住证有什么关系",
+    "居住证过期了还能续吗",
+    "办证要收费吗",
+    "证件照可以自己拍吗",
+]
+
+
+@dataclass
+class User:
+    chat_id: int
+    rng: random.Random
+    open_update: int | None = None
+    expected: int = 1
+    received: int = 0
+    asked_at: float = 0.0
+    texts: list[str] = field(default_factory=list)  # answer texts of the current/last turn
+
+
+@dataclass
+class Results:
+    asked: int = 0
+    answered: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    unexpected: int = 0
+    reply_messages: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    first_reply_t: float = 0.0
+    last_reply_t: float = 0.0
+
+
+class EchoAssistant:
+    """Answers instantly: isolates the Telegram channel's own cost (``--assistant echo``)."""
+
+    async def handle_text(self, sender_id: str, text: str, channel: str = "telegram") -> Any:
+        from bot.replies import Reply, Turn
+
+        return Turn(
+            text=text, intent="echo", replies=[Reply(f"收到：{text}\n这是压力测试的回答。")]
+        )
+
+    async def handle_payload(self, sender_id: str, payload: str, channel: str = "telegram") -> Any:
+        return await self.handle_text(sender_id, payload, channel)
+
+    async def aclose(self) -> None:
+        pass
+
+
+def serve_echo_bot() -> int:
+    """The bot process of ``--assistant echo`` (started by this script, not by hand)."""
+    import asyncio
+    import logging
+
+    from bot.channels.telegram import serve_telegram
+    from bot.config import load_settings
+
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level)
+    return asyncio.run(serve_telegram(settings, assistant=EchoAssistant()))
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def bot_env(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
+    env = {
+        "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'bot.db'}",
+        "LOG_LEVEL": "WARNING",
+        "TELEGRAM_MAX_MESSAGES_PER_SECOND": str(args.max_messages_per_second),
+    }
+    if args.assistant in {"local", "echo"}:
+        env.update(MANAGE_RASA="0", RASA_URL=f"http://127.0.0.1:{free_port()}")
+    return env
+
+
+def measure_expected_replies(fake: FakeTelegramServer, settle: float) -> dict[str, int]:
+    """How many messages each question's answer has, in a conversation already under way
+    (a first contact may add a welcome note): one quiet chat per question, second turn counted."""
+    expected: dict[str, int] = {}
+    for number, question in enumerate(QUESTIONS):
+        chat = 9_000_000 + number
+        for turn, text in enumerate([QUESTIONS[(number + 1) % len(QUESTIONS)], question]):
+            before = len(fake.messages_to(chat))
+            fake.user_sends_text(chat, text)
+            fake.wait_for_messages(chat, before + 1, timeout=60)
+            count = len(fake.messages_to(chat))
+            while True:
+                time.sleep(settle)
+                if len(fake.messages_to(chat)) == count:
+                    break
+                count = len(fake.messages_to(chat))
+            if turn == 1:
+                expected[question] = count - before
+    return expected
+
+
+def run_load(
+    fake: FakeTelegramServer, args: argparse.Namespace, expected: dict[str, int]
+) -> Results:
+    """Drive the users; one thread, woken by the fake server whenever the bot sends something."""
+    results = Results()
+    master = random.Random(args.seed)
+    users = {
+        1_000_000 + i: User(1_000_000 + i, random.Random(master.random()))
+        for i in range(args.users)
+    }
+    interval = args.users / args.rate if args.rate > 0 else 0.0
+    # Spread first questions over one interval so users do not all start in the same millisecond.
+    schedule: list[tuple[float, int]] = []
+    start = time.monotonic() + 0.5
+    for chat_id, user in users.items():
+        heapq.heappush(schedule, (start + user.rng.random() * max(interval, 1.0), chat_id))
+    end = start + args.duration
+    sent_index = len(fake.sent)
+    deadlines: list[tuple[float, int, int]] = []  # (timeout at, chat, update id)
+
+    def ask(user: User, now: float) -> None:
+        question = user.rng.choice(QUESTIONS)
+        update = fake.user_sends_text(user.chat_id, question)
+        user.open_update, user.texts = update["update_id"], []
+        user.expected, user.received, user.asked_at = expected[question], 0, now
+        results.asked += 1
+        heapq.heappush(deadlines, (now + args.timeout, user.chat_id, update["update_id"]))
+
+    def record_reply(user: User, call: dict[str, Any]) -> None:
+        """Attribute one answer message; repeats of a text already sent for the turn are
+        duplicates, other messages outside an open turn are unexpected (e.g. very late)."""
+        results.reply_messages += 1
+        results.first_reply_t = results.first_reply_t or call["t"]
+        results.last_reply_t = call["t"]
+        text = str(call["params"].get("text") or call["params"].get("caption") or call["method"])
+        if text in user.texts:
+            results.duplicated += 1
+            return
+        user.texts.append(text)
+        if user.open_update is None:
+            results.unexpected += 1
+            return
+        user.received += 1
+        if user.received == 1:
+            handed_over = fake.delivered_at.get(user.open_update, user.asked_at)
+            results.latencies_ms.append((call["t"] - handed_over) * 1000)
+
+    def close_turn(user: User, now: float) -> None:
+        user.open_update = None
+        if now < end:
+            think = interval * (0.5 + user.rng.random()) if interval else 0.0
+            heapq.heappush(schedule, (max(now, user.asked_at + think), user.chat_id))
+
+    while True:
+        now = time.monotonic()
+        while schedule and schedule[0][0] <= now:
+            _, chat_id = heapq.heappop(schedule)
+            if now < end:
+                ask(users[chat_id], now)
+        with fake._cond:  # noqa: SLF001 - the fake's condition wakes us on every bot call
+            new_calls = fake.sent[sent_index:]
+            sent_index = len(fake.sent)
+        for call in new_calls:
+            user = users.get(call["chat_id"])
+            if user is None or call["method"] not in {"sendMessage", "sendPhoto", "sendDocument"}:
+                continue
+            record_reply(user, call)
+            if user.open_update is not None and user.received == user.expected:
+                results.answered += 1
+                close_turn(user, call["t"])
+        while deadlines and deadlines[0][0] <= now:
+            _, chat_id, update_id = heapq.heappop(deadlines)
+            user = users[chat_id]
+            if user.open_update == update_id:
+                results.lost += 1
+                close_turn(user, now)
+        open_turns = sum(1 for u in users.values() if u.open_update is not None)
+        if now >= end and open_turns == 0:
+            break
+        wake_at = min(
+            [t for t, _ in schedule[:1]] + [t for t, _, _ in deadlines[:1]] + [now + 0.05]
+        )
+        with fake._cond:  # noqa: SLF001
+            if len(fake.sent) == sent_index:
+                fake._cond.wait(max(0.0, wake_at - time.monotonic()))  # noqa: SLF001
+    # Anything arriving after the last turn closed is a duplicate or an unexpected message.
+    time.sleep(args.settle)
+    for call in fake.sent[sent_index:]:
+        user = users.get(call["chat_id"])
+        if user is not None and call["method"] in {"sendMessage", "sendPhoto", "sendDocument"}:
+            record_reply(user, call)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument(
+        "--rate", type=float, default=50.0, help="offered messages/s (0 = no think time)"
+    )
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of asking")
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds before a question counts as lost"
+    )
+    parser.add_argument("--mode", choices=["polling", "webhook"], default="polling")
+    parser.add_argument("--assistant", choices=["rasa", "local", "echo"], default="rasa")
+    parser.add_argument("--serve-echo-bot", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--max-messages-per-second", type=float, default=0.0,
+        help="the bot's outgoing budget (TELEGRAM_MAX_MESSAGES_PER_SECOND; 0 = off, default 30 in production)",
+    )  # fmt: skip
+    parser.add_argument("--settle", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args(argv)
+    if args.serve_echo_bot:
+        return serve_echo_bot()
+
+    workdir = Path(tempfile.mkdtemp(prefix="tg-load-"))
+    with FakeTelegramServer() as fake:
+        command = None
+        if args.assistant == "echo":
+            command = [sys.executable, str(Path(__file__).resolve()), "--serve-echo-bot"]
+        process = start_bot(
+            fake, workdir, args.mode, bot_env(args, workdir), ready_timeout=300, command=command
+        )
+        try:
+            expected = measure_expected_replies(fake, settle=args.settle)
+            results = run_load(fake, args, expected)
+        finally:
+            exit_code = process.stop()
+        if exit_code != 0:
+            print(process.log_text()[-3000:], file=sys.stderr)
+    harness_cpu = resource.getrusage(resource.RUSAGE_SELF)
+    bot_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    window = max(1e-9, results.last_reply_t - results.first_reply_t)
+    summary: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
+        "mode": args.mode,
+        "assistant": args.assistant,
+        "users": args.users,
+        "offered_rate": args.rate,
+        "max_messages_per_second": args.max_messages_per_second,
+        "questions_asked": results.asked,
+        "questions_answered": results.answered,
+        "reply_messages": results.reply_messages,
+        "replies_per_s": round(results.reply_messages / window, 1),
+        "answers_per_s": round(results.answered / window, 1),
+        "latency_ms": {
+            "p50": round(percentile(results.latencies_ms, 0.50), 1),
+            "p95": round(percentile(results.latencies_ms, 0.95), 1),
+            "p99": round(percentile(results.latencies_ms, 0.99), 1),
+            "max": round(max(results.latencies_ms, default=float("nan")), 1),
+            "mean": round(statistics.fmean(results.latencies_ms), 1)
+            if results.latencies_ms
+            else None,
+        },
+        "lost": results.lost,
+        "duplicated": results.duplicated,
+        "unexpected": results.unexpected,
+        "webhook_errors": len(fake.webhook_errors),
+        "cpu_s": {
+            "bot": round(bot_cpu.ru_utime + bot_cpu.ru_stime, 1),
+            "fake_server_and_users": round(harness_cpu.ru_utime + harness_cpu.ru_stime, 1),
+        },
+    }
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        latency = summary["latency_ms"]
+        print(
+            f"{summary['mode']}/{summary['assistant']}: {args.users} users, offered {args.rate:g} msg/s → "
+            f"{summary['replies_per_s']} replies/s ({results.answered}/{results.asked} answered); "
+            f"latency p50 {latency['p50']} ms, p95 {latency['p95']} ms, p99 {latency['p99']} ms, "
+            f"max {latency['max']} ms; lost {results.lost}, duplicated {results.duplicated}, "
+            f"unexpected {results.unexpected}; CPU s bot {summary['cpu_s']['bot']}, "
+            f"harness {summary['cpu_s']['fake_server_and_users']}"
+        )
+    ok = results.lost == 0 and results.duplicated == 0
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
