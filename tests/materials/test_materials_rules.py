@@ -45,7 +45,7 @@ APPLICATION_BASICS = {
     "first": {"application_form", "photo", "registration_receipt"},
     "endorse": {"endorsement_form", "current_permit"},
     "change": {"current_permit", "change_proof"},
-    "replace": {"photo", "damaged_permit"},
+    "replace": {"damaged_permit", "note_replacement_fee"},
 }
 
 
