@@ -15,6 +15,8 @@ from typing import Any
 
 from bot.brain.rasa_client import RasaAnswer, RasaClient, RasaUnavailable
 from bot.config import Settings
+from bot.privacy.activity import note_user_activity, with_first_use_notice
+from bot.ratelimit import SLOW_DOWN_TEXT, FloodControl, Verdict
 from bot.replies import Button, Reply, Turn
 from bot.text import mask_personal_numbers, normalize_text
 
@@ -61,6 +63,7 @@ class Assistant:
         self.services = services
         self.limited_mode = False
         self._local_faq: Any = None
+        self.flood = FloodControl.from_env()
 
     def _local(self) -> Any:
         if self._local_faq is None:
@@ -70,6 +73,9 @@ class Assistant:
         return self._local_faq
 
     async def handle_text(self, sender_id: str, text: str | bytes, channel: str = "console") -> Turn:
+        flooded = self._flood_turn(sender_id)
+        if flooded is not None:
+            return flooded
         if isinstance(text, bytes):
             try:
                 text = text.decode("utf-8")
@@ -83,26 +89,44 @@ class Assistant:
             return Turn(text="", replies=[Reply(EMPTY_REPLY)])
         if not MEANINGFUL.search(clean):
             return Turn(text=clean, replies=[Reply(NO_WORDS_REPLY)])
-        return await self._ask_rasa(sender_id, clean, channel)
+        # ID-card and phone numbers are never needed to answer; keep them out of Rasa's tracker
+        return await self._ask_rasa(sender_id, mask_personal_numbers(clean), channel)
 
     async def handle_payload(self, sender_id: str, payload: str, channel: str = "console") -> Turn:
         """A button press: the payload goes to Rasa unchanged (it bypasses the NLU)."""
-        if not payload.startswith("/") or len(payload) > 512:
-            return Turn(text=payload[:80], replies=[Reply("这个按钮已经失效了，请重新发一次你的问题。")])
+        flooded = self._flood_turn(sender_id)
+        if flooded is not None:
+            return flooded
+        if not isinstance(payload, str) or not payload.startswith("/") or len(payload) > 512:
+            return Turn(text=str(payload)[:80], replies=[Reply("这个按钮已经失效了，请重新发一次你的问题。")])
         return await self._ask_rasa(sender_id, payload, channel)
+
+    def _flood_turn(self, sender_id: str) -> Turn | None:
+        """None when the message may be answered; else the slow-down notice (or silence)."""
+        verdict = self.flood.check(sender_id)
+        if verdict is Verdict.ALLOW:
+            return None
+        if verdict is Verdict.NOTICE:
+            log.info("flood control: %s sends too fast", mask_personal_numbers(sender_id))
+            return Turn(text="", intent="flood", replies=[Reply(SLOW_DOWN_TEXT)])
+        return Turn(text="", intent="flood", replies=[])
 
     async def _ask_rasa(self, sender_id: str, text: str, channel: str) -> Turn:
         started = time.perf_counter()
+        activity = asyncio.ensure_future(note_user_activity(self.settings, sender_id, channel))
         try:
             answer = await self.rasa.send(sender_id, text, {"channel": channel})
-        except RasaUnavailable as exc:
-            log.warning("Rasa unavailable (%s); answering in limited mode", exc)
+        except Exception as exc:  # noqa: BLE001 — RasaUnavailable, or a garbled answer
+            if isinstance(exc, RasaUnavailable):
+                log.warning("Rasa unavailable (%s); answering in limited mode", exc)
+            else:
+                log.exception("unexpected answer from Rasa; answering in limited mode")
             self.limited_mode = True
-            return self._limited_turn(text)
+            return with_first_use_notice(self._limited_turn(text), await activity)
         if self.limited_mode:
             log.info("Rasa is back; leaving limited mode")
             self.limited_mode = False
-        turn = await self._turn_from(answer, text, sender_id)
+        turn = with_first_use_notice(await self._turn_from(answer, text, sender_id), await activity)
         log.debug("turn for %s took %.1f ms", mask_personal_numbers(sender_id), (time.perf_counter() - started) * 1000)
         return turn
 

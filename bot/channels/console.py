@@ -23,7 +23,10 @@ def render_reply(reply: Reply, offset: int, out_dir: Path) -> tuple[str, list[Bu
     lines = [f"🤖 {reply.text}"] if reply.text else []
     for i, button in enumerate(reply.buttons, start=offset + 1):
         lines.append(f"   [{i}] {button.title}")
-    for data, name in ((reply.image, reply.image_name or "image.png"), (reply.document, reply.document_name or "file")):
+    for data, name in (
+        (reply.image, reply.image_name or "image.png"),
+        (reply.document, reply.document_name or "file"),
+    ):
         if data is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
             path = out_dir / name
@@ -47,7 +50,9 @@ async def photo_replies(path_text: str) -> list[Reply]:
 async def chat_loop(assistant: Assistant, settings: Settings) -> None:
     out_dir = settings.data_dir / OUT_DIR_NAME
     buttons: list[Button] = []
-    print("居住证助手（本地对话）。直接输入问题；输入按钮前的数字选择；/photo 路径 检查照片；/quit 退出。")
+    print(
+        "居住证助手（本地对话）。直接输入问题；输入按钮前的数字选择；/photo 路径 检查照片；/quit 退出。"
+    )
     turn = await assistant.handle_payload(SENDER, "/greet")
     replies = turn.replies
     while True:
@@ -69,15 +74,55 @@ async def chat_loop(assistant: Assistant, settings: Settings) -> None:
             continue
         if text in {"/quit", "/exit", "退出"}:
             break
-        if text.isdigit() and 1 <= int(text) <= len(buttons):
-            replies = (await assistant.handle_payload(SENDER, buttons[int(text) - 1].payload, "console")).replies
+        if (
+            text.isdigit()
+            and 1 <= int(text) <= len(buttons)
+            and is_privacy_payload(buttons[int(text) - 1].payload)
+        ):
+            replies = [await privacy_button(buttons[int(text) - 1].payload, settings)]
+        elif text.split(maxsplit=1)[0:1] and text.split()[0] in PRIVACY_COMMANDS:
+            replies = [await privacy_command(text.split()[0], settings)]
+        elif text.isdigit() and 1 <= int(text) <= len(buttons):
+            replies = (
+                await assistant.handle_payload(SENDER, buttons[int(text) - 1].payload, "console")
+            ).replies
         elif text.startswith("/photo"):
-            replies = await photo_replies(text[len("/photo"):])
+            replies = await photo_replies(text[len("/photo") :])
         elif text.startswith("/") and not text.startswith("/photo"):
-            replies = (await assistant.handle_payload(SENDER, COMMANDS.get(text.split()[0], text), "console")).replies
+            replies = (
+                await assistant.handle_payload(
+                    SENDER, COMMANDS.get(text.split()[0], text), "console"
+                )
+            ).replies
         else:
             replies = (await assistant.handle_text(SENDER, text, "console")).replies
     print("再见！")
+
+
+PRIVACY_COMMANDS = ("/privacy", "/mydata", "/forget")
+
+
+async def privacy_command(command: str, settings: Settings) -> Reply:
+    """/privacy, /mydata, /forget (the latter asks first; the answer is a numbered button)."""
+    from bot.privacy.commands import forget_confirmation, mydata_reply, privacy_reply
+
+    if command == "/privacy":
+        return await privacy_reply(SENDER, settings.database_url)
+    if command == "/mydata":
+        return await mydata_reply(SENDER, settings.database_url)
+    return forget_confirmation()
+
+
+def is_privacy_payload(payload: str) -> bool:
+    from bot.privacy.commands import is_privacy_payload as check
+
+    return check(payload)
+
+
+async def privacy_button(payload: str, settings: Settings) -> Reply:
+    from bot.privacy.commands import answer_privacy_payload
+
+    return await answer_privacy_payload(SENDER, payload, settings.database_url)
 
 
 COMMANDS = {
