@@ -104,10 +104,10 @@ IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "webp", "heic", "heif", "bmp", "tif", 
 TYPING_DELAY_S = 0.3  # answers faster than this need no "typing…"
 TYPING_REFRESH_S = 4.5  # Telegram shows a chat action for about five seconds
 DEFAULT_MAX_MESSAGES_PER_SECOND = 30.0
-CONNECTION_POOL_SIZE = 32
+CONNECTION_POOL_SIZE = 16
 # Chats served at the same time. Waiting for Rasa is cheap, but more handlers than pooled
 # connections would queue inside httpcore, whose queue costs CPU per waiting request.
-MAX_CONCURRENT_UPDATES = 64
+MAX_CONCURRENT_UPDATES = 32
 POOL_TIMEOUT_S = 10.0
 
 CHECKING_TEXT = "正在检查…"
@@ -184,9 +184,15 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
         queue = self._queues[chat.id] = deque([coroutine])
         try:
             while queue:
-                await queue.popleft()
+                try:
+                    await queue.popleft()
+                except Exception:  # noqa: BLE001 - one failed update must not drop the next
+                    log.exception("an update of chat %s failed", chat.id)
         finally:
             del self._queues[chat.id]
+            for unfinished in queue:  # only on cancellation (shutdown)
+                if isinstance(unfinished, Coroutine):
+                    unfinished.close()
 
     async def initialize(self) -> None:
         pass

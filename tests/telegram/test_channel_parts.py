@@ -103,3 +103,18 @@ async def test_a_busy_chat_holds_one_slot_not_one_per_message() -> None:
 def test_the_webhook_path_comes_from_the_url() -> None:
     assert webhook_path("https://bot.example.cn/telegram/abc123") == "telegram/abc123"
     assert webhook_path("https://bot.example.cn") == ""
+
+
+async def test_a_failing_update_does_not_drop_the_next_one_of_its_chat() -> None:
+    processor = ChatOrderedUpdateProcessor(4)
+    done: list[int] = []
+
+    async def handle(update: Update) -> None:
+        await asyncio.sleep(0.01)
+        if update.update_id == 1:
+            raise RuntimeError("boom")
+        done.append(update.update_id)
+
+    updates = [_update(i, 7) for i in (1, 2, 3)]
+    await asyncio.gather(*(processor.process_update(u, handle(u)) for u in updates))
+    assert done == [2, 3]
