@@ -83,6 +83,7 @@ COMMAND_MENU = (
     ("check", "照片预检"),
     ("remind", "续签提醒"),
     ("mydata", "我的数据"),
+    ("privacy", "隐私说明"),
     ("help", "帮助"),
 )
 COMMAND_PAYLOADS = {
@@ -117,6 +118,7 @@ TOO_BIG_TEXT = "这张图片超过 20 MB，我收不下。请压缩一下，或�
 DOWNLOAD_FAILED_TEXT = "图片没能下载下来，请再发一次。"
 PRECHECK_UNAVAILABLE_TEXT = "照片预检暂时用不了，请稍后再试。"
 PRECHECK_FAILED_TEXT = "这张照片我没能检查完，请换一张再试。"
+COMPRESSED_CAPTION = "这是压缩后的版本，大小符合上传要求，可以直接用它上传。"
 EXPIRED_BUTTON_ALERT = "这个按钮已经失效了"
 EXPIRED_BUTTON_TEXT = "这个按钮已经失效了。发送 /start 可以重新打开菜单。"
 UNKNOWN_COMMAND_TEXT = "没有这个命令。发送 /help 看看我能帮你做什么。"
@@ -457,16 +459,22 @@ async def check_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     status = await send_text(context.bot, state, chat_id, CHECKING_TEXT)
     if status is None:
         return
+    outcome = PrecheckOutcome(DOWNLOAD_FAILED_TEXT)
     async with typing_while(context.bot, chat_id):
         try:
             telegram_file = await attachment.get_file()
             data = bytes(await telegram_file.download_as_bytearray())
         except TelegramError:
             log.warning("could not download a photo from chat %s", chat_id, exc_info=True)
-            result_text = DOWNLOAD_FAILED_TEXT
         else:
-            result_text = await precheck_text(data, filename, message.caption)
-    await edit_in_result(context.bot, state, status, result_text)
+            outcome = await precheck_photo(data, filename, message.caption)
+    await edit_in_result(context.bot, state, status, outcome.text)
+    if outcome.compressed is not None:
+        with contextlib.suppress(Forbidden):
+            await context.bot.send_document(
+                chat_id, outcome.compressed, filename=compressed_name(filename),
+                caption=COMPRESSED_CAPTION,
+            )  # fmt: skip
 
 
 async def edit_in_result(bot: ExtBot, state: ChannelState, status: Message, text: str) -> None:
@@ -484,20 +492,36 @@ async def edit_in_result(bot: ExtBot, state: ChannelState, status: Message, text
         await send_text(bot, state, status.chat_id, chunk)
 
 
-async def precheck_text(data: bytes, filename: str, caption: str | None) -> str:
+@dataclass(frozen=True)
+class PrecheckOutcome:
+    text: str
+    compressed: bytes | None = None  # a copy within the size limit, when the photo was too large
+
+
+async def precheck_photo(data: bytes, filename: str, caption: str | None) -> PrecheckOutcome:
     """The one seam to the photo pre-check (``bot.precheck``, owned by its own module)."""
     try:
-        from bot.precheck.api import check_image_async, render_result_zh
+        from bot.precheck.api import check_image_async, compressed_copy, render_result_zh
     except ModuleNotFoundError as exc:
         if exc.name not in {"bot.precheck", "bot.precheck.api"}:
             raise
-        return PRECHECK_UNAVAILABLE_TEXT
+        return PrecheckOutcome(PRECHECK_UNAVAILABLE_TEXT)
+    kind = kind_from_caption(caption)
     try:
-        result = await check_image_async(data, kind_from_caption(caption))
-        return str(render_result_zh(result))
+        result = await check_image_async(data, kind, filename)
+        text = str(render_result_zh(result))
+        compressed = None
+        if any(issue.code == "too_large" for issue in result.issues):
+            compressed = await asyncio.to_thread(compressed_copy, data, kind)
+        return PrecheckOutcome(text, compressed)
     except Exception:  # noqa: BLE001 - a broken image must not cost the user an answer
         log.exception("photo pre-check failed for %s", filename)
-        return PRECHECK_FAILED_TEXT
+        return PrecheckOutcome(PRECHECK_FAILED_TEXT)
+
+
+def compressed_name(filename: str) -> str:
+    stem = filename.rsplit(".", 1)[0] if "." in filename else filename
+    return f"{stem}-压缩.jpg"
 
 
 def kind_from_caption(caption: str | None) -> str | None:
@@ -570,7 +594,7 @@ def build_application(settings: Settings, assistant: Any) -> Application:
     application.add_handler(
         CommandHandler([c for c in COMMAND_PAYLOADS if c != "start"], run_command)
     )
-    application.add_handler(CommandHandler(["mydata", "forget"], explain_coming_soon))
+    application.add_handler(CommandHandler(["mydata", "forget", "privacy"], explain_coming_soon))
     application.add_handler(CallbackQueryHandler(press_button))
     image_files = filters.Document.IMAGE | filters.Document.FileExtension(IMAGE_EXTENSIONS[0])
     for extension in IMAGE_EXTENSIONS[1:]:

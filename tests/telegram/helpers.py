@@ -76,3 +76,18 @@ def user_is_blocked(database_url: str, chat_id: int) -> bool | None:
             text("SELECT blocked FROM users WHERE sender_id = :s"), {"s": f"tg:{chat_id}"}
         ).scalar()
     return None if value is None else bool(value)
+
+
+def oversized_portrait_jpeg(min_bytes: int) -> bytes:
+    """A grainy portrait-sized JPEG bigger than ``min_bytes`` (noise defeats compression)."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    pixels = rng.integers(0, 256, size=(2000, 1500, 3), dtype=np.uint8)
+    pixels[:, :, :] = (pixels * 0.25 + 180).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="JPEG", quality=98)
+    data = buffer.getvalue()
+    assert len(data) > min_bytes, len(data)
+    return data
