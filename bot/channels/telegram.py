@@ -124,6 +124,7 @@ EXPIRED_BUTTON_TEXT = "这个按钮已经失效了。发送 /start 可以重新�
 UNKNOWN_COMMAND_TEXT = "没有这个命令。发送 /help 看看我能帮你做什么。"
 COMING_SOON_TEXT = "这个功能马上就来，请稍后再试。"
 ERROR_TEXT = "抱歉，刚才出了点问题，请再发一次。"
+ERROR_ALERT = "出了点问题，请再试一次"
 
 
 # ---------------------------------------------------------------- per-application state
@@ -391,7 +392,11 @@ async def press_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     assert query is not None
     chat_id = chat_id_of(update)
     state = channel_state(context)
-    payload = await state.codec.decode(query.data)
+    try:
+        payload = await state.codec.decode(query.data)
+    except Exception:
+        await answer_query(query, ERROR_ALERT)  # never leave the button spinning
+        raise
     if payload is None:
         await answer_query(query, EXPIRED_BUTTON_ALERT)
         await send_text(context.bot, state, chat_id, EXPIRED_BUTTON_TEXT)
