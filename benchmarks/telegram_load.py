@@ -138,14 +138,51 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
-def bot_env(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
+PG_ADMIN_URL = os.environ.get(
+    "TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def create_pg_database() -> str | None:
+    """A fresh PostgreSQL database (the production back-end), or None when none is running."""
+    import secrets
+
+    from sqlalchemy import create_engine, text
+
+    name = f"tg_load_{secrets.token_hex(4)}"
+    try:
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+    except Exception:  # noqa: BLE001 - fall back to SQLite
+        return None
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_pg_database(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def bot_env(args: argparse.Namespace, database_url: str) -> dict[str, str]:
     env = {
-        "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'bot.db'}",
+        "DATABASE_URL": database_url,
         "LOG_LEVEL": "WARNING",
         "TELEGRAM_MAX_MESSAGES_PER_SECOND": str(args.max_messages_per_second),
     }
     if args.assistant in {"local", "echo"}:
         env.update(MANAGE_RASA="0", RASA_URL=f"http://127.0.0.1:{free_port()}")
+    elif not os.environ.get("RASA_URL"):  # the bot starts its own Rasa + action server
+        env.update(
+            MANAGE_RASA="1",
+            RASA_URL=f"http://127.0.0.1:{free_port()}",
+            ACTION_URL=f"http://127.0.0.1:{free_port()}/webhook",
+        )
     return env
 
 
@@ -277,7 +314,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=["polling", "webhook"], default="polling")
     parser.add_argument("--assistant", choices=["rasa", "local", "echo"], default="rasa")
     parser.add_argument("--serve-echo-bot", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--database-url", default="", help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="default: a fresh PostgreSQL database (SQLite when none runs)",
+    )
     parser.add_argument(
         "--max-messages-per-second", type=float, default=0.0,
         help="the bot's outgoing budget (TELEGRAM_MAX_MESSAGES_PER_SECOND; 0 = off, default 30 in production)",
@@ -290,12 +331,41 @@ def main(argv: list[str] | None = None) -> int:
         return serve_echo_bot()
 
     workdir = Path(tempfile.mkdtemp(prefix="tg-load-"))
+    own_database = None if args.database_url else create_pg_database()
+    database_url = args.database_url or own_database or f"sqlite:///{workdir / 'bot.db'}"
+    try:
+        summary = measure(args, workdir, database_url)
+    finally:
+        if own_database:
+            drop_pg_database(own_database)
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        latency = summary["latency_ms"]
+        print(
+            f"{summary['mode']}/{summary['assistant']} ({summary['database']}): {args.users} users, "
+            f"offered {args.rate:g} msg/s → {summary['replies_per_s']} replies/s "
+            f"({summary['questions_answered']}/{summary['questions_asked']} answered); "
+            f"latency p50 {latency['p50']} ms, p95 {latency['p95']} ms, p99 {latency['p99']} ms, "
+            f"max {latency['max']} ms; lost {summary['lost']}, duplicated {summary['duplicated']}, "
+            f"unexpected {summary['unexpected']}; CPU s bot {summary['cpu_s']['bot']}, "
+            f"harness {summary['cpu_s']['fake_server_and_users']}; load {summary['load_average']}"
+        )
+    return 0 if summary["lost"] == 0 and summary["duplicated"] == 0 else 1
+
+
+def measure(args: argparse.Namespace, workdir: Path, database_url: str) -> dict[str, Any]:
     with FakeTelegramServer() as fake:
         command = None
         if args.assistant == "echo":
             command = [sys.executable, str(Path(__file__).resolve()), "--serve-echo-bot"]
         process = start_bot(
-            fake, workdir, args.mode, bot_env(args, workdir), ready_timeout=300, command=command
+            fake,
+            workdir,
+            args.mode,
+            bot_env(args, database_url),
+            ready_timeout=300,
+            command=command,
         )
         try:
             expected = measure_expected_replies(fake, settle=args.settle)
@@ -310,8 +380,10 @@ def main(argv: list[str] | None = None) -> int:
     summary: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
+        "load_average": round(os.getloadavg()[0], 1),
         "mode": args.mode,
         "assistant": args.assistant,
+        "database": database_url.split(":", 1)[0].split("+")[0],
         "users": args.users,
         "offered_rate": args.rate,
         "max_messages_per_second": args.max_messages_per_second,
@@ -338,20 +410,7 @@ def main(argv: list[str] | None = None) -> int:
             "fake_server_and_users": round(harness_cpu.ru_utime + harness_cpu.ru_stime, 1),
         },
     }
-    if args.json:
-        print(json.dumps(summary, ensure_ascii=False, indent=2))
-    else:
-        latency = summary["latency_ms"]
-        print(
-            f"{summary['mode']}/{summary['assistant']}: {args.users} users, offered {args.rate:g} msg/s → "
-            f"{summary['replies_per_s']} replies/s ({results.answered}/{results.asked} answered); "
-            f"latency p50 {latency['p50']} ms, p95 {latency['p95']} ms, p99 {latency['p99']} ms, "
-            f"max {latency['max']} ms; lost {results.lost}, duplicated {results.duplicated}, "
-            f"unexpected {results.unexpected}; CPU s bot {summary['cpu_s']['bot']}, "
-            f"harness {summary['cpu_s']['fake_server_and_users']}"
-        )
-    ok = results.lost == 0 and results.duplicated == 0
-    return 0 if ok else 1
+    return summary
 
 
 if __name__ == "__main__":
