@@ -146,7 +146,8 @@ class Assistant:
                 if reply.text or reply.buttons:
                     replies.append(Reply(text=reply.text, buttons=reply.buttons))
                 continue
-            replies.append(reply)
+            if reply.text or reply.buttons:
+                replies.append(reply)
         if not replies:
             replies.append(Reply("我在想……请再说一遍你的问题好吗？"))
         return Turn(text=text, intent=intent, confidence=answer.confidence, replies=replies)

@@ -79,6 +79,15 @@ def clarify_buttons(candidates: list[str]) -> list[dict[str, str]]:
     return buttons
 
 
+def ask_back(dispatcher: CollectingDispatcher, candidates: list[str]) -> None:
+    """Offer the likeliest topics as buttons; the "clarify" marker lets channels count fallbacks."""
+    dispatcher.utter_message(
+        text="我不太确定你想问的是哪一个，是下面这些吗？",
+        buttons=clarify_buttons(candidates),
+        json_message={"type": "clarify", "candidates": candidates},
+    )
+
+
 def log_fallback(tracker: Tracker, top: str, confidence: float) -> None:
     """Keep the unsure question (masked) for the next round of training data."""
     from bot.storage.fallbacks import record_fallback_question
@@ -103,10 +112,7 @@ class ActionAnswerFaq(Action):
             entry_id, confidence = ranking[0]
             if confidence < ANSWER_THRESHOLD:
                 log_fallback(tracker, f"faq/{entry_id}", confidence)
-                dispatcher.utter_message(
-                    text="我不太确定你想问的是哪一个，是下面这些吗？",
-                    buttons=clarify_buttons([r[0] for r in ranking[:3]]),
-                )
+                ask_back(dispatcher, [r[0] for r in ranking[:3]])
                 return []
             second = next(
                 (rid for rid, conf in ranking[1:3] if conf >= SECOND_TOPIC_THRESHOLD and base.get(rid) and base.entries[rid].topic != base.entries[entry_id].topic),
@@ -136,7 +142,7 @@ class ActionClarify(Action):
         if not candidates:
             dispatcher.utter_message(response="utter_none_of_these")
             return []
-        dispatcher.utter_message(text="我不太确定你想问的是哪一个，是下面这些吗？", buttons=clarify_buttons(candidates))
+        ask_back(dispatcher, candidates)
         return []
 
 

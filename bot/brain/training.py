@@ -15,18 +15,19 @@ from bot.config import PROJECT_ROOT
 
 RASA_DIR = PROJECT_ROOT / "rasa"
 DOMAIN_DIR = RASA_DIR / "domain"
-GENERATED_DOMAIN = DOMAIN_DIR / "generated_faq_responses.yml"
+GENERATED_RESPONSES = DOMAIN_DIR / "generated_faq_responses.yml"
 TRAINING_INPUTS = ("rasa/config.yml", "rasa/domain", "nlu_data", "dialogs", "knowledge/faq", "knowledge/jieba")
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 
 
-def export_faq_responses(path: Path = GENERATED_DOMAIN) -> Path:
+def export_faq_responses(path: Path = GENERATED_RESPONSES) -> Path:
     """Write ``utter_faq/<id>`` responses (required by Rasa's ResponseSelector) from knowledge/faq."""
     from bot.knowledge import load_faq
 
     base = load_faq()
     doc = {
         "version": "3.1",
+        "intents": [{"faq": {"is_retrieval_intent": True}}],
         "responses": {f"utter_faq/{e.id}": [{"text": e.answer}] for e in base.entries.values()},
     }
     header = "# GENERATED from knowledge/faq by `python -m bot train` — do not edit.\n"
