@@ -5,9 +5,9 @@ cycle, ``next_due_at`` when it is due, ``state`` whether the row is still live. 
 due rows with a lease (``claimed_by`` / ``claimed_until``); an expired lease makes the row
 claimable again, so a crashed worker loses nothing.
 
-``reminder_deliveries`` makes a double send impossible between live workers: a worker writes
-the delivery row (unique per reminder, cycle and stage) *before* it calls Telegram. A row left in
-``sending`` by a worker that died is taken over by the next claimer (see bot.reminders.engine).
+``reminder_deliveries`` makes a double send impossible: a worker writes the delivery row (unique
+per reminder, cycle and stage) *before* it calls Telegram. A row left in ``sending`` by a worker
+that died mid-call becomes ``unconfirmed`` and is not sent again (see bot.reminders.engine).
 """
 
 from __future__ import annotations
@@ -39,8 +39,9 @@ class ReminderState(StrEnum):
 
 
 class DeliveryStatus(StrEnum):
-    SENDING = "sending"
-    SENT = "sent"
+    SENDING = "sending"  # reserved; the worker is calling Telegram
+    SENT = "sent"  # Telegram accepted it
+    UNCONFIRMED = "unconfirmed"  # the worker died during the call; never sent again
 
 
 class Reminder(Base):
@@ -80,7 +81,7 @@ class ReminderDelivery(Base):
     )
     expiry_date: Mapped[date] = mapped_column(Date)  # identifies the cycle
     stage: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(8), default=DeliveryStatus.SENDING.value)
+    status: Mapped[str] = mapped_column(String(12), default=DeliveryStatus.SENDING.value)
     worker_id: Mapped[str] = mapped_column(String(64))
     takeovers: Mapped[int] = mapped_column(Integer, default=0)
     late: Mapped[bool] = mapped_column(Boolean, default=False)

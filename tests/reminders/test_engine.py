@@ -155,3 +155,17 @@ def test_the_same_label_twice_updates_instead_of_duplicating(sqlite_url: str) ->
     spouse = service.create_reminder("333", date(2027, 6, 1), CREATED, label="配偶", database_url=sqlite_url)
     assert first.id == second.id != spouse.id
     assert [r.label for r in service.reminders_of("333", database_url=sqlite_url)] == ["本人", "配偶"]
+
+
+async def test_a_long_outage_sends_only_the_latest_stage_with_a_late_note(
+    sqlite_url: str, fake_tg: FakeTelegramServer, telegram_sender: TelegramSender
+) -> None:
+    created = service.create_reminder("9101", EXPIRY, CREATED, database_url=sqlite_url)
+    back = stage_due_at(EXPIRY, Stage.NUDGE_1D) + timedelta(hours=3)  # window and 7-day missed
+
+    stats = await sweep_due(back, telegram_sender, "w1", database_url=sqlite_url, send_hour=9)
+
+    assert (stats.sent, stats.late, stats.skipped_stages) == (1, 1, 2)
+    [message] = fake_tg.messages_to(9101)
+    assert "明天" in message["params"]["text"] and "晚到了" in message["params"]["text"]
+    assert reminder_row(sqlite_url, created.id).stage == Stage.GRACE

@@ -40,7 +40,7 @@ def upgrade() -> None:
         sa.Column("reminder_id", sa.Integer(), sa.ForeignKey("reminders.id", ondelete="CASCADE", name="fk_reminder_deliveries_reminder_id_reminders"), nullable=False),
         sa.Column("expiry_date", sa.Date(), nullable=False),
         sa.Column("stage", sa.String(16), nullable=False),
-        sa.Column("status", sa.String(8), nullable=False),
+        sa.Column("status", sa.String(12), nullable=False),
         sa.Column("worker_id", sa.String(64), nullable=False),
         sa.Column("takeovers", sa.Integer(), nullable=False),
         sa.Column("late", sa.Boolean(), nullable=False),
