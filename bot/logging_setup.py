@@ -27,6 +27,25 @@ class MaskingFilter(logging.Filter):
         return True
 
 
+_ORIGINAL_FACTORY = logging.getLogRecordFactory()
+
+
+def _masking_record_factory(*args, **kwargs) -> logging.LogRecord:  # type: ignore[no-untyped-def]
+    record = _ORIGINAL_FACTORY(*args, **kwargs)
+    MaskingFilter().filter(record)
+    if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+        # exception messages (e.g. a database error quoting parameters) are masked too
+        record.exc_text = mask_personal_numbers(logging.Formatter().formatException(record.exc_info))
+    return record
+
+
+def install_record_masking() -> None:
+    """Mask every log record of this process when it is created — before any handler, ours or a
+    library's (rasa_sdk, sanic, pytest), sees it. Idempotent; used by every entry point."""
+    if logging.getLogRecordFactory() is not _masking_record_factory:
+        logging.setLogRecordFactory(_masking_record_factory)
+
+
 def install_masking(logger: logging.Logger | None = None) -> None:
     root = logger or logging.getLogger()
     for handler in root.handlers:
@@ -43,3 +62,4 @@ def configure_logging(level: str = "INFO") -> None:
     for noisy in ("httpx", "httpcore", "apscheduler", "jieba", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     install_masking()
+    install_record_masking()

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT, Settings, load_settings
+from tests.log_guard import log_guard  # noqa: F401 — session-wide check of every log line
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SHARED_DIR = PROJECT_ROOT.parent / "shared"

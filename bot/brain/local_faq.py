@@ -1,9 +1,19 @@
-"""Local FAQ retrieval (jieba tokens + BM25) for limited mode, when Rasa is down or slow."""
+"""Local FAQ retrieval (jieba tokens + BM25) for limited mode, when Rasa is down or slow.
+
+Documents are each FAQ entry's question, short answer and NLU training examples. The core
+intents that are *not* FAQs (out of scope, greetings, thanks, chit-chat …) are indexed too, as
+"negative" documents: when the best match is one of them, limited mode answers nothing rather
+than a wrong FAQ (a question about 积分 must not get the residence-permit answer).
+
+An entry's score is its best document's BM25 score plus a small share of its second best, so
+an entry that several examples support beats one lucky example. An inverted index keeps a
+query to a few milliseconds. Numbers: benchmarks/local_faq_eval.py, benchmarks/README.md.
+"""
 
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,8 +24,15 @@ from bot.config import PROJECT_ROOT
 from bot.knowledge import FaqEntry, faq_base
 from bot.text import normalize_text
 
-NLU_FAQ_DIR = PROJECT_ROOT / "nlu_data" / "faq"
-STOP = set("的了吗呢啊吧么嘛我你他她是在要有和就都也还怎么什么如何请问一下个这那哪").union({" ", "?", "？", "，", ",", "。", "!", "！"})
+NLU_DIR = PROJECT_ROOT / "nlu_data"
+NLU_FAQ_DIR = NLU_DIR / "faq"
+NLU_CORE_FILE = NLU_DIR / "core.yml"
+# core intents whose examples must not pull a question towards an FAQ answer
+NEGATIVE_INTENTS = ("out_of_scope", "chitchat", "greet", "goodbye", "thank", "bot_challenge")
+NEGATIVE_PREFIX = "~"
+STOP = set("的了吗呢啊吧么嘛我你他她是在要有和就都也还怎么什么如何请问一下个这那哪").union(
+    {" ", "?", "？", "，", ",", "。", "!", "！"}
+)
 
 
 @lru_cache(maxsize=1)
@@ -29,69 +46,128 @@ def _jieba():  # type: ignore[no-untyped-def]
 
 
 def tokens(text: str) -> list[str]:
-    words = [w for w in _jieba().lcut(normalize_text(text).lower()) if w.strip() and w not in STOP]
+    clean = normalize_text(text).lower()
+    words = [w for w in _jieba().lcut(clean) if w.strip() and w not in STOP]
     # character bigrams make the match robust to typos and unseen segmentations
-    chars = [c for c in normalize_text(text) if "\u4e00" <= c <= "\u9fff"]
+    chars = [c for c in clean if "\u4e00" <= c <= "\u9fff"]
     return words + ["".join(p) for p in zip(chars, chars[1:], strict=False)]
+
+
+def _examples_of(path: Path, wanted: tuple[str, ...] | None) -> dict[str, list[str]]:
+    """intent → examples of one Rasa NLU file; retrieval intents (faq/x) keyed by x."""
+    examples: dict[str, list[str]] = {}
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for block in doc.get("nlu") or []:
+        intent = str(block.get("intent", ""))
+        key = intent[4:] if intent.startswith("faq/") else intent
+        if wanted is None and not intent.startswith("faq/") or wanted is not None and intent not in wanted:
+            continue
+        lines = [
+            ln.strip()[2:].strip()
+            for ln in str(block.get("examples", "")).splitlines()
+            if ln.strip().startswith("- ")
+        ]
+        examples.setdefault(key, []).extend(lines)
+    return examples
 
 
 def training_examples(directory: Path = NLU_FAQ_DIR) -> dict[str, list[str]]:
     examples: dict[str, list[str]] = {}
     for path in sorted(directory.glob("*.yml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in doc.get("nlu") or []:
-            intent = str(block.get("intent", ""))
-            if intent.startswith("faq/"):
-                lines = [ln.strip()[2:].strip() for ln in str(block.get("examples", "")).splitlines() if ln.strip().startswith("- ")]
-                examples.setdefault(intent[4:], []).extend(lines)
+        for key, lines in _examples_of(path, None).items():
+            examples.setdefault(key, []).extend(lines)
     return examples
+
+
+def negative_examples(path: Path = NLU_CORE_FILE) -> dict[str, list[str]]:
+    return _examples_of(path, NEGATIVE_INTENTS) if path.is_file() else {}
 
 
 @dataclass
 class LocalFaq:
     entries: dict[str, FaqEntry]
-    docs: list[tuple[str, Counter[str]]]
+    labels: list[str]  # document → entry id (or "~intent" for negative documents)
+    lengths: list[int]
+    postings: dict[str, list[tuple[int, int]]]  # term → (document, term frequency)
     idf: dict[str, float]
     avg_len: float
-    k1: float = 1.4
-    b: float = 0.6
+    k1: float = 1.2
+    b: float = 0.75
+    second_weight: float = 0.3
     min_score: float = 3.0
 
     @classmethod
-    def from_knowledge(cls) -> LocalFaq:
+    def from_knowledge(
+        cls,
+        examples: dict[str, list[str]] | None = None,
+        negatives: dict[str, list[str]] | None = None,
+    ) -> LocalFaq:
         base = faq_base()
-        examples = training_examples()
-        docs: list[tuple[str, Counter[str]]] = []
+        examples = training_examples() if examples is None else examples
+        negatives = negative_examples() if negatives is None else negatives
+        texts: list[tuple[str, str]] = []
         for entry in base.entries.values():
-            for text in [entry.question, entry.short, *examples.get(entry.id, [])]:
-                docs.append((entry.id, Counter(tokens(text))))
-        df: Counter[str] = Counter()
-        for _, counts in docs:
-            df.update(counts.keys())
-        n = len(docs)
-        idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        avg = sum(sum(c.values()) for _, c in docs) / max(n, 1)
-        return cls(entries=dict(base.entries), docs=docs, idf=idf, avg_len=avg)
+            texts += [(entry.id, t) for t in [entry.question, entry.short, *examples.get(entry.id, [])]]
+        for intent, lines in negatives.items():
+            texts += [(NEGATIVE_PREFIX + intent, t) for t in lines]
+        return cls.build(dict(base.entries), texts)
+
+    @classmethod
+    def build(cls, entries: dict[str, FaqEntry], texts: list[tuple[str, str]]) -> LocalFaq:
+        labels: list[str] = []
+        lengths: list[int] = []
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for label, text in texts:
+            counts = Counter(tokens(text))
+            if not counts:
+                continue
+            doc = len(labels)
+            labels.append(label)
+            lengths.append(sum(counts.values()))
+            for term, tf in counts.items():
+                postings[term].append((doc, tf))
+        n = len(labels)
+        idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
+        avg = sum(lengths) / max(n, 1)
+        return cls(entries=entries, labels=labels, lengths=lengths, postings=dict(postings), idf=idf, avg_len=avg)
+
+    def _document_scores(self, text: str) -> dict[int, float]:
+        scores: dict[int, float] = defaultdict(float)
+        k1, b, avg = self.k1, self.b, self.avg_len
+        for term in set(tokens(text)):
+            idf = self.idf.get(term)
+            if idf is None:
+                continue
+            for doc, tf in self.postings[term]:
+                norm = k1 * (1 - b + b * self.lengths[doc] / avg)
+                scores[doc] += idf * tf * (k1 + 1) / (tf + norm)
+        return scores
+
+    def label_scores(self, text: str) -> dict[str, float]:
+        """Score per label: best document + ``second_weight`` × second best."""
+        best: dict[str, list[float]] = {}
+        for doc, score in self._document_scores(text).items():
+            top = best.setdefault(self.labels[doc], [0.0, 0.0])
+            if score > top[0]:
+                top[0], top[1] = score, top[0]
+            elif score > top[1]:
+                top[1] = score
+        return {label: top[0] + self.second_weight * top[1] for label, top in best.items()}
 
     def scores(self, text: str) -> dict[str, float]:
-        query = tokens(text)
-        best: dict[str, float] = {}
-        for entry_id, counts in self.docs:
-            length = sum(counts.values())
-            score = 0.0
-            for term in query:
-                tf = counts.get(term, 0)
-                if tf:
-                    score += self.idf[term] * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * length / self.avg_len))
-            if score > best.get(entry_id, 0.0):
-                best[entry_id] = score
-        return best
+        """Score per FAQ entry (negative documents left out)."""
+        return {k: v for k, v in self.label_scores(text).items() if not k.startswith(NEGATIVE_PREFIX)}
+
+    def ranking(self, text: str) -> list[tuple[str, float]]:
+        """Entry ids by descending score (only entries sharing at least one term)."""
+        return sorted(self.scores(text).items(), key=lambda kv: kv[1], reverse=True)
 
     def best_match(self, text: str) -> tuple[FaqEntry, float] | None:
-        scores = self.scores(text)
-        if not scores:
+        """The FAQ entry to answer with, or None (too weak, or not an FAQ question at all)."""
+        labels = self.label_scores(text)
+        if not labels:
             return None
-        entry_id, score = max(scores.items(), key=lambda kv: kv[1])
-        if score < self.min_score:
+        label, score = max(labels.items(), key=lambda kv: kv[1])
+        if label.startswith(NEGATIVE_PREFIX) or score < self.min_score:
             return None
-        return self.entries[entry_id], score
+        return self.entries[label], score
