@@ -64,6 +64,21 @@ def build_reminder_bot(
     )
 
 
+TELEGRAM_SENDER_PREFIX = "tg:"
+
+
+def telegram_chat_id(sender_id: str) -> int:
+    """The chat id inside a Telegram sender id (``tg:12345``; bare digits are accepted too).
+
+    Console users (``console:1``) cannot be reached from Telegram: their reminders fail.
+    """
+    raw = sender_id.removeprefix(TELEGRAM_SENDER_PREFIX)
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise PermanentSendError(f"not a Telegram chat: {sender_id!r}") from exc
+
+
 class TelegramSender:
     """Implements :class:`bot.reminders.sending.Sender` on top of a ``telegram.Bot``."""
 
@@ -73,10 +88,7 @@ class TelegramSender:
         self.backoff_s = backoff_s
 
     async def send(self, chat_id: str, text: str, buttons: Sequence[Button]) -> str | None:
-        try:
-            chat = int(chat_id)
-        except ValueError as exc:
-            raise PermanentSendError(f"not a Telegram chat id: {chat_id!r}") from exc
+        chat = telegram_chat_id(chat_id)
         markup = reminder_keyboard(buttons)
         for attempt in range(self.network_retries + 1):
             try:

@@ -169,3 +169,15 @@ async def test_a_long_outage_sends_only_the_latest_stage_with_a_late_note(
     [message] = fake_tg.messages_to(9101)
     assert "明天" in message["params"]["text"] and "晚到了" in message["params"]["text"]
     assert reminder_row(sqlite_url, created.id).stage == Stage.GRACE
+
+
+async def test_telegram_sender_ids_reach_their_chat_and_console_users_fail_cleanly(
+    sqlite_url: str, fake_tg: FakeTelegramServer, telegram_sender: TelegramSender
+) -> None:
+    service.create_reminder("tg:4343", EXPIRY, CREATED, channel="telegram", database_url=sqlite_url)
+    console = service.create_reminder("console:1", EXPIRY, CREATED, channel="console",
+                                      database_url=sqlite_url)
+    stats = await sweep_due(ON_TIME, telegram_sender, "w1", database_url=sqlite_url)
+    assert (stats.sent, stats.failed) == (1, 1)
+    assert len(fake_tg.messages_to(4343)) == 1
+    assert reminder_row(sqlite_url, console.id).state == "failed"
