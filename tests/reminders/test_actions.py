@@ -1,0 +1,165 @@
+"""Reminder actions with real rasa_sdk trackers and a real database (no Rasa server needed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import reminders as actions
+from bot.reminders import service
+from bot.reminders.expanders import reminder_calendar_replies
+
+NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+
+
+@pytest.fixture(autouse=True)
+def database(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("BOT_CLOCK", NOW.isoformat())
+    return sqlite_url
+
+
+def tracker(sender: str, text: str = "", intent: str = "", entities: list[dict[str, Any]] | None = None,
+            slots: dict[str, Any] | None = None, requested: str | None = None) -> Tracker:
+    all_slots = {slot: None for slot in actions.FORM_SLOTS} | {"reminder_id": None,
+                                                              "requested_slot": requested}
+    return Tracker(
+        sender_id=sender,
+        slots=all_slots | (slots or {}),
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0},
+                        "entities": entities or [], "metadata": {"channel": "telegram"}},
+        events=[], paused=False, followup_action=None,
+        active_loop={"name": "reminder_form"} if requested else {}, latest_action_name="action_listen",
+    )
+
+
+def texts(dispatcher: CollectingDispatcher) -> str:
+    return "\n".join(str(m.get("text") or "") for m in dispatcher.messages)
+
+
+def payloads(dispatcher: CollectingDispatcher) -> list[str]:
+    return [b["payload"] for m in dispatcher.messages for b in m.get("buttons") or []]
+
+
+async def run(action: Any, t: Tracker) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, {})
+    return dispatcher, events
+
+
+def test_a_typed_date_is_understood_and_an_impossible_one_explained() -> None:
+    form = actions.ValidateReminderForm()
+    d = CollectingDispatcher()
+    ok = form.validate_reminder_expiry("明年三月五号", d, tracker("tg:1", "明年三月五号", "give_date"), {})
+    assert ok == {"reminder_expiry": "2027-03-05", "reminder_pick_partial": None}
+    bad = form.validate_reminder_expiry("2月30日", d, tracker("tg:1", "2月30日", "give_date"), {})
+    assert bad["reminder_expiry"] is None and "只有28天" in texts(d)
+
+
+def test_the_date_picker_goes_year_then_month_then_day() -> None:
+    form = actions.ValidateReminderForm()
+    d = CollectingDispatcher()
+
+    def pressed(pick: str) -> dict[str, Any]:
+        payload = f'/reminder_pick{{"pick":"{pick}"}}'
+        return form.validate_reminder_expiry(
+            payload, d, tracker("tg:1", payload, "reminder_pick", [{"entity": "pick", "value": pick}]), {})
+
+    assert pressed("2027") == {"reminder_expiry": None, "reminder_pick_partial": "2027"}
+    assert pressed("2027-03") == {"reminder_expiry": None, "reminder_pick_partial": "2027-03"}
+    assert pressed("2027-03-05")["reminder_expiry"] == "2027-03-05"
+
+
+async def test_the_picker_offers_only_months_and_days_still_ahead() -> None:
+    d, _ = await run(actions.AskReminderExpiry(),
+                     tracker("tg:1", slots={"reminder_pick_partial": "2026"}, requested="reminder_expiry"))
+    assert [p for p in payloads(d) if "2026-" in p] == [
+        '/reminder_pick{"pick":"2026-11"}', '/reminder_pick{"pick":"2026-12"}']
+    d, _ = await run(actions.AskReminderExpiry(),
+                     tracker("tg:1", slots={"reminder_pick_partial": "2026-11"}, requested="reminder_expiry"))
+    assert [p for p in payloads(d) if "2026-11-" in p][0] == '/reminder_pick{"pick":"2026-11-27"}'
+
+
+async def test_the_parsed_date_is_confirmed_back_with_buttons() -> None:
+    d, _ = await run(actions.AskReminderDateOk(), tracker("tg:1", slots={"reminder_expiry": "2027-03-05"}))
+    assert "2027年3月5日（星期五）" in texts(d) and payloads(d) == ["/affirm", "/deny"]
+
+
+async def test_nothing_is_stored_without_consent(database: str) -> None:
+    t = tracker("tg:7", slots={"reminder_expiry": "2027-03-05", "reminder_date_ok": True,
+                               "reminder_label": "本人", "reminder_consent": False})
+    d, events = await run(actions.ActionSaveReminder(), t)
+    assert "没有保存" in texts(d)
+    assert service.reminders_of("tg:7", database_url=database) == []
+    assert SlotSet("reminder_expiry", None) in events
+
+
+async def test_with_consent_the_reminder_is_stored_and_consent_not_asked_again(database: str) -> None:
+    t = tracker("tg:8", slots={"reminder_expiry": "2027-03-05", "reminder_date_ok": True,
+                               "reminder_label": "配偶", "reminder_consent": True})
+    d, _ = await run(actions.ActionSaveReminder(), t)
+    [stored] = service.reminders_of("tg:8", database_url=database)
+    assert (stored.label, stored.expiry_date, stored.stage) == ("配偶", date(2027, 3, 5), "window_open")
+    assert "2027年2月3日 9点" in texts(d)  # window opens 30 days before
+    assert f'/reminder_calendar{{"reminder_id":"{stored.id}"}}' in payloads(d)
+    slots = await actions.ValidateReminderForm().required_slots(
+        ["reminder_expiry", "reminder_date_ok", "reminder_label", "reminder_consent"],
+        CollectingDispatcher(), tracker("tg:8"), {})
+    assert "reminder_consent" not in slots
+
+
+async def test_a_forged_button_for_someone_elses_reminder_is_refused(database: str) -> None:
+    victim = service.create_reminder("tg:100", date(2027, 3, 5), NOW, database_url=database)
+    forged = [{"entity": "reminder_id", "value": str(victim.id)}]
+    for action in (actions.ActionReminderDone(), actions.ActionReminderDelete(),
+                   actions.ActionReminderCalendar(), actions.ActionReminderChange()):
+        d, events = await run(action, tracker("tg:666", f"/x{{\"reminder_id\":\"{victim.id}\"}}",
+                                              "reminder_done", forged))
+        assert "找不到" in texts(d), action.name()
+        assert not any(isinstance(e, dict) and e.get("event") == "followup" for e in events)
+    unchanged = service.owned_reminder("tg:100", victim.id, database_url=database)
+    assert unchanged is not None and unchanged.expiry_date == date(2027, 3, 5)
+    assert await reminder_calendar_replies({"reminder_id": victim.id}, "tg:666") == []
+
+
+async def test_done_by_the_owner_starts_the_next_cycle_one_year_later(database: str) -> None:
+    mine = service.create_reminder("tg:200", date(2027, 3, 5), NOW, database_url=database)
+    d, _ = await run(actions.ActionReminderDone(),
+                     tracker("tg:200", "", "reminder_done", [{"entity": "reminder_id", "value": str(mine.id)}]))
+    assert "2028年3月5日" in texts(d)
+    renewed = service.owned_reminder("tg:200", mine.id, database_url=database)
+    assert renewed is not None and renewed.expiry_date == date(2028, 3, 5)
+
+
+async def test_typed_done_with_several_reminders_shows_the_list(database: str) -> None:
+    service.create_reminder("tg:300", date(2027, 3, 5), NOW, database_url=database)
+    service.create_reminder("tg:300", date(2027, 6, 1), NOW, label="孩子", database_url=database)
+    d, _ = await run(actions.ActionReminderDone(), tracker("tg:300", "已经续签好了", "reminder_done"))
+    assert "你的续签提醒" in texts(d) and "孩子" in texts(d)
+
+
+async def test_change_restarts_the_form_with_the_label_kept(database: str) -> None:
+    mine = service.create_reminder("tg:400", date(2027, 3, 5), NOW, label="父母", database_url=database)
+    _, events = await run(actions.ActionReminderChange(),
+                          tracker("tg:400", "", "reminder_change", [{"entity": "reminder_id", "value": str(mine.id)}]))
+    assert SlotSet("reminder_label", "父母") in events and FollowupAction("reminder_form") in events
+
+
+async def test_the_calendar_expander_returns_an_ics_document_for_the_owner(database: str) -> None:
+    mine = service.create_reminder("tg:500", date(2027, 3, 5), NOW, database_url=database)
+    [reply] = await reminder_calendar_replies({"reminder_id": mine.id}, "tg:500")
+    assert reply.document is not None and reply.document.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert reply.document_name == "juzhuzheng-20270305.ics"
+
+
+@pytest.mark.parametrize(("typed", "label"), [("老婆的", "配偶"), ("我自己", "本人"), ("儿子", "孩子"),
+                                              ("小王", "小王"), ("这是一个非常长的称呼不行", None)])
+def test_labels_are_normalised(typed: str, label: str | None) -> None:
+    from bot.reminders.chat import normalise_label
+
+    assert normalise_label(typed) == label
