@@ -31,10 +31,11 @@ TEXT_AT_EDGE = 0.006  # a text line this close to the frame edge is cut by it
 MIN_LINES_FOR_LEGIBILITY = 3
 # glare: share of the frame covered by washed-out hotspots
 GLARE_REJECT = 0.02
-GLARE_WARN = 0.006
+GLARE_WARN = 0.004
+GLARE_MIN_SIDE = 320
 # exposure (grey levels at ≤1600 px)
 DARK_REJECT, DARK_WARN = 85.0, 115.0  # 97th percentile
-BRIGHT_FLOOR, BRIGHT_PAPER = 175.0, 248.0  # 2nd and 97th percentile
+BRIGHT_FLOOR, BRIGHT_PAPER = 175.0, 245.0  # 2nd and 97th percentile
 LOW_CONTRAST = 45.0  # p99 - p1
 
 
@@ -60,7 +61,10 @@ def analyse(rgb: np.ndarray, spec: KindSpec, stated: bool, use_ocr: bool = True,
     blur = blur_issue(quality, reading, spec)
     if blur:
         issues.append(blur)
-    if not spec.is_portrait and (reading is None or reading.detected >= 1):
+    # Glare is judged on documents only (text found, or OCR off), and only when the photo is
+    # big enough for the hotspot grid to mean anything (tiny images get low_resolution anyway).
+    is_document = reading is None or reading.detected >= 2
+    if not spec.is_portrait and is_document and min(rgb.shape[:2]) >= GLARE_MIN_SIDE:
         glare = glare_issue(quality)
         if glare:
             issues.append(glare)

@@ -24,11 +24,9 @@ ACCEPTED_FORMATS = frozenset({"jpeg", "png"})
 DECODABLE_FORMATS = frozenset({"jpeg", "png", "webp", "gif", "bmp", "tiff"})
 
 ANALYSIS_LONG_SIDE = 2000
-HEADER_PIXEL_CAP = int(os.environ.get("PRECHECK_MAX_PIXELS", 200_000_000))
+# Below Pillow's own hard limit (2 × Image.MAX_IMAGE_PIXELS ≈ 179 MP), which stays in force.
+HEADER_PIXEL_CAP = int(os.environ.get("PRECHECK_MAX_PIXELS", 120_000_000))
 DECODED_PIXEL_CAP = 40_000_000
-
-# Pillow's own guard agrees with ours (it raises at twice this value, warns above it).
-Image.MAX_IMAGE_PIXELS = HEADER_PIXEL_CAP
 
 
 class IntakeError(Exception):
@@ -89,6 +87,12 @@ def png_bit_depth(data: bytes) -> int:
     return data[24] if len(data) > 25 and data[12:16] == b"IHDR" else 8
 
 
+def png_size(data: bytes) -> tuple[int, int] | None:
+    if len(data) < 24 or data[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
 def decode_image(data: bytes, analysis_size: bool = True) -> DecodedImage:
     """Decode safely or raise IntakeError with a user-facing issue.
 
@@ -108,11 +112,14 @@ def decode_image(data: bytes, analysis_size: bool = True) -> DecodedImage:
 
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we apply our own cap
             image = Image.open(io.BytesIO(data))
             width, height = image.size
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise IntakeError(make_issue("too_large", "reject", "pixels", variant="pixels", pixels="超出上限")) from None
+    except Image.DecompressionBombError:
+        size = png_size(data) if fmt == "png" else None
+        shown = f"{size[0]}×{size[1]}" if size else "超出上限"
+        value = f"{size[0]}x{size[1]}" if size else "pixels"
+        raise IntakeError(make_issue("too_large", "reject", value, variant="pixels", pixels=shown)) from None
     except Exception:
         raise IntakeError(make_issue("bad_format", "reject", "corrupt", variant="corrupt")) from None
 

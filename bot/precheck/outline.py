@@ -84,7 +84,9 @@ def border_ink(gray: np.ndarray) -> BorderInk:
     background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
     background = cv2.medianBlur(background, 5)
     bg = background.astype(np.int16)
-    dark = (bg - small.astype(np.int16) >= np.maximum(30, bg // 5)) & (bg >= 110)
+    # ink only counts on paper: a background near the brightest part of the photo, not the desk
+    paper_floor = max(110, int(np.percentile(background, 90) * 0.75))
+    dark = (bg - small.astype(np.int16) >= np.maximum(30, bg // 5)) & (bg >= paper_floor)
     ink = cv2.morphologyEx(dark.astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
     runs: dict[str, int] = {}
     shares: dict[str, float] = {}

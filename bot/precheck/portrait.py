@@ -18,6 +18,10 @@ from bot.precheck.result import Issue
 _cascade: cv2.CascadeClassifier | None = None
 _lock = threading.Lock()
 WORK_LONG_SIDE = 640
+# Width of the detected face box / photo width. The head should fill about 2/3 of an ID photo,
+# which puts the face box at 0.5-0.8 of the width.
+FACE_RATIO_REJECT = 0.22
+FACE_RATIO_WARN = 0.40
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,8 @@ def detect_faces(rgb: np.ndarray) -> tuple[list[Face], np.ndarray]:
     height, width = rgb.shape[:2]
     scale = min(1.0, WORK_LONG_SIDE / max(height, width))
     small = cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else rgb
-    gray = cv2.equalizeHist(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))
+    # local (CLAHE) rather than global equalisation: a face on a big white wall keeps its features
+    gray = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))
     min_side = max(24, int(min(gray.shape) * 0.06))
     found = face_cascade().detectMultiScale(gray, scaleFactor=1.1, minNeighbors=4, minSize=(min_side, min_side))
     faces = [Face(int(x), int(y), int(w), int(h)) for x, y, w, h in found]
@@ -115,9 +120,9 @@ def portrait_issues(measures: PortraitMeasures) -> list[Issue]:
     if measures.faces:
         ratio = measures.face_ratio
         shown = f"{ratio:.0%}"
-        if ratio < 0.2:
+        if ratio < FACE_RATIO_REJECT:
             issues.append(make_issue("face_size", "reject", round(ratio, 3), variant="small", ratio=shown))
-        elif ratio < 0.3:
+        elif ratio < FACE_RATIO_WARN:
             issues.append(make_issue("face_size", "warn", round(ratio, 3), variant="small", ratio=shown))
         elif ratio > 0.88:
             issues.append(make_issue("face_size", "warn", round(ratio, 3), variant="large", ratio=shown))

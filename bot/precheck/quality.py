@@ -18,7 +18,9 @@ WORK_LONG_SIDE = 1600
 GLARE_LONG_SIDE = 640
 GLARE_TILE = 16
 GLARE_MARGIN = 14
-GLARE_PEAK = 232
+GLARE_PEAK = 232  # a tile this bright is clipped highlight
+GLARE_PEAK_OVER_PAPER = 20  # ... or this much brighter than the paper under the text
+GLARE_WASHOUT = 0.75  # text contrast inside the blob vs elsewhere (glare washes text out)
 
 
 @dataclass(frozen=True)
@@ -127,12 +129,12 @@ def glare_measure(rgb: np.ndarray, gray: np.ndarray) -> tuple[float, int]:
         blob = labels == label
         size = int(blob.sum())
         peak = float(mean_v[blob].max())
-        if size < 2 or (peak < GLARE_PEAK and peak < paper + 35):
+        if size < 2 or (peak < GLARE_PEAK and peak < paper + GLARE_PEAK_OVER_PAPER):
             continue
         # glare washes the text out; a brightly lit but legible area keeps its contrast
         outside = content & ~blob
         reference = float(np.median(spread[outside])) if outside.sum() >= 4 else 80.0
-        if float(np.median(spread[blob])) <= 0.6 * reference:
+        if float(np.median(spread[blob])) <= GLARE_WASHOUT * reference:
             blobs += 1
             area += size
     return area / glare.size, blobs

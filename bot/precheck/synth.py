@@ -180,10 +180,12 @@ def render_portrait(
     faces: int = 1,
     face_scale: float = 1.0,
     size: tuple[int, int] = (413, 579),
+    canvas: tuple[int, int] | None = None,
 ) -> Image.Image:
     """A drawn head-and-shoulders figure that OpenCV's frontal-face cascade detects.
 
     ``background``: white, blue, grey, busy or card (transparent corners for the ID card).
+    ``canvas``: paste the finished photo, centred and low, onto a larger wall (a face too small).
     """
     width, height = size
     colours = {"white": (252, 252, 252), "blue": (67, 142, 219), "grey": (150, 140, 125), "card": (228, 232, 238)}
@@ -198,7 +200,12 @@ def render_portrait(
     shrink = 1.0 if faces <= 1 else 1.6 / faces
     for cx in centres:
         _draw_head(draw, cx, height * (0.45 if faces == 1 else 0.5), width * 0.30 * face_scale * shrink, height)
-    return image.filter(ImageFilter.GaussianBlur(max(1.0, width / 210)))
+    image = image.filter(ImageFilter.GaussianBlur(1.6))
+    if canvas is not None:
+        wall = Image.new("RGB", canvas, image.getpixel((2, 2)))
+        wall.paste(image, ((canvas[0] - width) // 2, canvas[1] - height))
+        return wall
+    return image
 
 
 def _draw_head(draw: ImageDraw.ImageDraw, cx: float, cy: float, fw: float, height: int) -> None:
@@ -283,7 +290,8 @@ def _content_box(doc: np.ndarray) -> np.ndarray:
 def _lighting(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
     y, x = np.mgrid[0:height, 0:width].astype(np.float32)
     gx, gy = rng.uniform(-0.08, 0.08, 2)
-    return (0.97 + gx * (x / width - 0.5) + gy * (y / height - 0.5)).astype(np.float32)
+    exposure = rng.uniform(0.8, 0.95)  # auto-exposure keeps white paper below clipping
+    return (exposure + gx * (x / width - 0.5) + gy * (y / height - 0.5)).astype(np.float32)
 
 
 # --- defects at graded strengths -------------------------------------------------------------
@@ -295,7 +303,7 @@ DEFECT_STRENGTHS: dict[str, dict[str, float]] = {
     "glare": {"slight": 0.10, "moderate": 0.18, "strong": 0.28},  # spot radius / document size
     "crop": {"slight": 0.01, "moderate": 0.06, "strong": 0.2},  # share of the inked area cut off
     "dark": {"slight": 0.6, "moderate": 0.3, "strong": 0.15},  # brightness factor
-    "bright": {"slight": 0.6, "moderate": 0.3, "strong": 0.15},  # remaining contrast to white
+    "bright": {"slight": 0.3, "moderate": 0.18, "strong": 0.1},  # remaining contrast to white
     "jpeg": {"slight": 70, "moderate": 45, "strong": 25},  # JPEG quality (not a defect)
     "perspective": {"slight": 0.05, "moderate": 0.09, "strong": 0.13},  # corner jitter (not a defect)
 }
@@ -350,14 +358,19 @@ def _add_glare(rgb: np.ndarray, quad: np.ndarray, radius_share: float, rng: np.r
 
 
 def _crop_document(photo: Photo, share: float, rng: np.random.Generator) -> np.ndarray:
-    """Cut the frame on one or two sides, ``share`` of the inked area deep (blank margins and
-    the document edge go first), so that real content is outside the frame."""
+    """A too-tight frame: cut ``share`` of the inked area away on one or two sides, so the frame
+    edge runs through text. Pages are cut at the sides (where every line starts or ends); cards
+    on any side."""
     rgb = photo.rgb
     height, width = rgb.shape[:2]
     xs, ys = photo.content[:, 0], photo.content[:, 1]
     doc_w, doc_h = xs.max() - xs.min(), ys.max() - ys.min()
+    paper_w = photo.quad[:, 0].max() - photo.quad[:, 0].min()
+    paper_h = photo.quad[:, 1].max() - photo.quad[:, 1].min()
+    is_page = paper_h > paper_w
+    choices = ["left", "right"] if is_page else ["left", "top", "right", "bottom"]
+    sides = rng.choice(choices, size=int(rng.integers(1, 3)), replace=False)
     left, top, right, bottom = 0, 0, width, height
-    sides = rng.choice(["left", "top", "right", "bottom"], size=int(rng.integers(1, 3)), replace=False)
     for side in sides:
         if side == "left":
             left = int(xs.min() + share * doc_w)
@@ -455,7 +468,7 @@ PORTRAIT_CASES: dict[str, tuple[dict[str, object], set[str]]] = {
     "grey": ({"background": "grey"}, {"background"}),
     "busy": ({"background": "busy"}, {"background"}),
     "two-faces": ({"background": "white", "faces": 2}, {"multiple_faces"}),
-    "small-face": ({"background": "white", "face_scale": 0.5, "size": (900, 1260)}, {"face_size"}),
+    "small-face": ({"background": "white", "canvas": (1000, 1400)}, {"face_size"}),
     "no-face": ({"background": "white", "faces": 0}, {"face_missing"}),
 }
 
@@ -475,7 +488,7 @@ def generate_content_samples(seed: int = 0) -> Iterator[SynthSample]:
         ("id-bad-checksum", "id_front", render_id_front(rng, id_number=wrong), {"id_number_invalid"}),
         ("id-back-expired", "id_back", render_id_back(rng, valid_until=date(2021, 6, 30)), {"id_expired"}),
         ("id-back-as-front", "id_front", render_id_back(rng), {"wrong_document"}),
-        ("contract-as-filing", "rental_filing", render_contract_page(rng), {"wrong_document", "filing_missing"}),
+        ("contract-as-filing", "rental_filing", render_contract_page(rng), {"wrong_document"}),
     ]
     for name, kind, image, expected in cases:
         photo = photograph(image, rng)
