@@ -39,6 +39,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.reminders.messages import compose_reminder
 from bot.reminders.schedule import (
@@ -140,7 +141,7 @@ def _db_time(engine: Engine, moment: datetime) -> datetime:
     return moment.replace(tzinfo=None) if engine.dialect.name == "sqlite" else moment
 
 
-def _claimable(engine: Engine, now: datetime, wall: datetime):  # type: ignore[no-untyped-def]
+def _claimable(engine: Engine, now: datetime, wall: datetime) -> ColumnElement[bool]:
     return and_(
         Reminder.state == ReminderState.ACTIVE.value,
         Reminder.next_due_at <= _db_time(engine, now),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -49,18 +50,19 @@ def build_reminder_bot(
     base_url: str = "",
     messages_per_second: float = TELEGRAM_MESSAGES_PER_SECOND,
     rate_limit_retries: int = 3,
-) -> ExtBot:
-    """A ``telegram.ext.ExtBot`` (a ``Bot`` that accepts a rate limiter) for sending reminders; ``base_url`` points at a
-    self-hosted or fake Bot API (``TELEGRAM_API_BASE_URL``)."""
-    kwargs = {"base_url": base_url} if base_url else {}
+) -> ExtBot[Any]:
+    """A ``telegram.ext.ExtBot`` (a ``Bot`` that accepts a rate limiter) for reminders;
+    ``base_url`` points at a self-hosted or fake Bot API (``TELEGRAM_API_BASE_URL``)."""
     return ExtBot(
         token,
         request=HTTPXRequest(connection_pool_size=64, pool_timeout=30.0),
+        # One message per 1/rate seconds rather than `rate` per second: aiolimiter's bucket
+        # starts full, so "30 per 1 s" lets ~60 through in the first second of a sweep.
         rate_limiter=AIORateLimiter(
-            overall_max_rate=messages_per_second, overall_time_period=1,
+            overall_max_rate=1, overall_time_period=1 / messages_per_second,
             max_retries=rate_limit_retries,
         ),
-        **kwargs,
+        base_url=base_url or "https://api.telegram.org/bot",
     )
 
 
