@@ -110,15 +110,12 @@ def main() -> int:
         cases, index = cv_cases()  # type: ignore[assignment]
     if args.grid:  # tuned on the training examples only; the held-out set stays a test set
         grid_cases, folds = cv_cases()
-        for k1 in (0.9, 1.2, 1.6):
-            for b in (0.5, 0.75, 0.9):
-                for second in (0.0, 0.3, 0.6, 1.0):
-                    for fold in folds:
-                        fold.k1, fold.b, fold.second_weight = k1, b, second
-                    r = evaluate(folds, grid_cases)
-                    print(f"k1={k1} b={b} second={second}: top1={r['top1']:.3f} top3={r['top3']:.3f} "
-                          f"answered={r['answered']:.3f} acc|answered={r['answered_accuracy']:.3f} "
-                          f"oos_silent={r['oos_left_unanswered']:.3f}")
+        for k1, b in ((1.2, 0.75),):
+            for weights in ((1.0, 0.8, 0.6, 0.4), (1.0,) * 5, tuple(1 - i / 10 for i in range(10)), (1.0,) * 30):
+                for fold in folds:
+                    fold.k1, fold.b, fold.top_weights = k1, b, weights
+                r = evaluate(folds, grid_cases)
+                print(f"k1={k1} b={b} weights={weights}: top1={r['top1']:.3f} top3={r['top3']:.3f}", flush=True)
         return 0
     result = evaluate(index, cases)
     summary = {

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.brain.rasa_client import RasaAnswer, RasaClient, RasaUnavailable
 from bot.config import Settings
+from bot.inputs import is_wellformed_payload, repair_surrogates
 from bot.privacy.activity import note_user_activity, with_first_use_notice
 from bot.ratelimit import SLOW_DOWN_TEXT, FloodControl, Verdict
 from bot.replies import Button, Reply, Turn
@@ -81,6 +82,7 @@ class Assistant:
                 text = text.decode("utf-8")
             except UnicodeDecodeError:
                 return Turn(text="", replies=[Reply(UNDECODABLE_REPLY)])
+        text = repair_surrogates(text)
         raw_len = len(text.strip())
         if raw_len > self.settings.max_text_chars:
             return Turn(text=text[:80], replies=[Reply(too_long_reply(raw_len, self.settings.max_text_chars))])
@@ -97,8 +99,8 @@ class Assistant:
         flooded = self._flood_turn(sender_id)
         if flooded is not None:
             return flooded
-        if not isinstance(payload, str) or not payload.startswith("/") or len(payload) > 512:
-            return Turn(text=str(payload)[:80], replies=[Reply("这个按钮已经失效了，请重新发一次你的问题。")])
+        if not is_wellformed_payload(payload):
+            return Turn(text=repair_surrogates(str(payload)[:80]), replies=[Reply("这个按钮已经失效了，请重新发一次你的问题。")])
         return await self._ask_rasa(sender_id, payload, channel)
 
     def _flood_turn(self, sender_id: str) -> Turn | None:

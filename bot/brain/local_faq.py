@@ -5,8 +5,9 @@ intents that are *not* FAQs (out of scope, greetings, thanks, chit-chat …) are
 "negative" documents: when the best match is one of them, limited mode answers nothing rather
 than a wrong FAQ (a question about 积分 must not get the residence-permit answer).
 
-An entry's score is its best document's BM25 score plus a small share of its second best, so
-an entry that several examples support beats one lucky example. An inverted index keeps a
+A label's score is its best documents' BM25 scores with decaying weights (ten for an FAQ entry,
+four for a negative intent, which has hundreds of examples), so an entry that several examples
+support beats one lucky example. An inverted index keeps a
 query to a few milliseconds. Numbers: benchmarks/local_faq_eval.py, benchmarks/README.md.
 """
 
@@ -93,7 +94,10 @@ class LocalFaq:
     avg_len: float
     k1: float = 1.2
     b: float = 0.75
-    second_weight: float = 0.3
+    # tuned by 5-fold CV over the NLU examples (benchmarks/local_faq_eval.py --grid)
+    top_weights: tuple[float, ...] = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1)
+    # a negative label (out of scope, chit-chat) has hundreds of examples: fewer of them count
+    negative_weights: tuple[float, ...] = (1.0, 0.9, 0.8, 0.7)
     min_score: float = 3.0
 
     @classmethod
@@ -144,15 +148,22 @@ class LocalFaq:
         return scores
 
     def label_scores(self, text: str) -> dict[str, float]:
-        """Score per label: best document + ``second_weight`` × second best."""
-        best: dict[str, list[float]] = {}
+        """Score per label: its best documents' scores, weighted by ``top_weights``."""
+        per_label: dict[str, list[float]] = defaultdict(list)
         for doc, score in self._document_scores(text).items():
-            top = best.setdefault(self.labels[doc], [0.0, 0.0])
-            if score > top[0]:
-                top[0], top[1] = score, top[0]
-            elif score > top[1]:
-                top[1] = score
-        return {label: top[0] + self.second_weight * top[1] for label, top in best.items()}
+            per_label[self.labels[doc]].append(score)
+        weights = self.top_weights
+        return {
+            label: sum(
+                w * s
+                for w, s in zip(
+                    self.negative_weights if label.startswith(NEGATIVE_PREFIX) else weights,
+                    sorted(scores, reverse=True),
+                    strict=False,
+                )
+            )
+            for label, scores in per_label.items()
+        }
 
     def scores(self, text: str) -> dict[str, float]:
         """Score per FAQ entry (negative documents left out)."""
