@@ -45,3 +45,18 @@ async def test_stats_only_for_admins(url: str) -> None:
     assert (await stats_reply(False, url)).text == NOT_ALLOWED
     text = (await stats_reply(True, url)).text
     assert "用户：1" in text and "续签提醒" in text
+
+
+def test_operator_cli_shows_and_forgets(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from bot.privacy import cli
+
+    populate(url, "tg:9")
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    assert cli.run(parser.parse_args(["show", "tg:9"])) == 0
+    assert "续签提醒" in capsys.readouterr().out
+    assert cli.run(parser.parse_args(["forget", "tg:9", "--yes"])) == 0
+    assert "deleted: " in capsys.readouterr().out
+    assert user_row_counts("tg:9", url) == {}
