@@ -200,6 +200,7 @@ def interruption_stories() -> list[dict[str, Any]]:
                 {"intent": "cancel"},
                 {"action": "action_deactivate_loop"},
                 {"active_loop": None},
+                {"slot_was_set": [{"requested_slot": None}]},
                 {"action": "action_reset_materials"},
                 {"action": "utter_materials_cancelled"},
             ],
