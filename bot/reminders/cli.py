@@ -92,7 +92,8 @@ async def _sweep(args: argparse.Namespace, now: datetime) -> int:
         from bot.reminders.telegram_sender import TelegramSender, build_reminder_bot
 
         bot = build_reminder_bot(settings.telegram_token, settings.telegram_api_base_url,
-                                 messages_per_second=args.rate)
+                                 messages_per_second=args.rate,
+                                 connections=max(1, args.concurrency))
         async with bot:
             sender = TelegramSender(bot)
             stats = await sweep_due(now, sender, args.worker_id, args.batch,

@@ -50,12 +50,15 @@ def build_reminder_bot(
     base_url: str = "",
     messages_per_second: float = TELEGRAM_MESSAGES_PER_SECOND,
     rate_limit_retries: int = 3,
+    connections: int = 16,
 ) -> ExtBot[Any]:
     """A ``telegram.ext.ExtBot`` (a ``Bot`` that accepts a rate limiter) for reminders;
     ``base_url`` points at a self-hosted or fake Bot API (``TELEGRAM_API_BASE_URL``)."""
     return ExtBot(
         token,
-        request=HTTPXRequest(connection_pool_size=64, pool_timeout=30.0),
+        # As many connections as messages in flight: httpcore's pool scans every connection for
+        # every queued request, so a much larger pool costs CPU for nothing.
+        request=HTTPXRequest(connection_pool_size=connections, pool_timeout=30.0),
         # One message per 1/rate seconds rather than `rate` per second: aiolimiter's bucket
         # starts full, so "30 per 1 s" lets ~60 through in the first second of a sweep.
         rate_limiter=AIORateLimiter(

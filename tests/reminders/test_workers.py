@@ -56,7 +56,7 @@ def test_two_workers_send_each_of_10000_reminders_exactly_once(
 
     workers = [
         start_worker(db_url, fake_tg.base_url, fake_tg.token, f"worker-{n}", SWEEP_AT,
-                     "--concurrency", "32")
+                     "--concurrency", "16")
         for n in (1, 2)
     ]
     logs = [finish(w) for w in workers]
@@ -89,7 +89,7 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_duplicates_nothing(
 
     time.sleep(3.5)  # let the dead worker's leases expire
     log = finish(start_worker(db_url, fake_tg.base_url, fake_tg.token, "rescuer", SWEEP_AT,
-                              "--concurrency", "32"))
+                              "--concurrency", "16"))
 
     counts = messages_per_chat(fake_tg)
     assert max(counts.values()) == 1, "no message was sent twice"
