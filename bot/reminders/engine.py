@@ -375,6 +375,8 @@ def _record_failure(ctx: _Sweep, conn: Connection, outcome: _Outcome, error: Sen
             .values(state=ReminderState.INACTIVE.value, claimed_by=None, claimed_until=None,
                     last_error=message)
         )
+        # The Telegram channel keeps the same flag for people who blocked the bot.
+        conn.execute(update(User).where(User.id == reminder.user_id).values(blocked=True))
         ctx.stats.deactivated += 1
     elif isinstance(error, PermanentSendError) or (
         isinstance(error, TransientSendError) and reminder.attempts + 1 >= ctx.max_attempts

@@ -66,6 +66,9 @@ async def test_a_user_who_blocked_the_bot_has_all_reminders_switched_off(
     assert reminder_row(db_url, spouse.id).state == "inactive"  # not even due yet
     assert reminder_row(db_url, other.id).state == "active"
     assert "Forbidden" in reminder_row(db_url, own.id).last_error
+    with session_scope(db_url) as session:
+        blocked = dict(session.execute(select(User.sender_id, User.blocked)).all())
+    assert blocked == {"5001": True, "5002": False}
 
 
 async def test_network_errors_are_retried_with_backoff_then_marked_failed(
