@@ -292,6 +292,8 @@ ASK_ACTIONS = {
     slot: type(f"AskMat{slot.title().replace('_', '')}", (_AskQuestion,), {"slot": slot})
     for slot in QUESTION_SLOTS
 }
+# The action server pickles its executor into a worker process: the classes must be importable.
+globals().update({cls.__name__: cls for cls in ASK_ACTIONS.values()})
 
 
 class ActionExplainMaterialsQuestion(Action):

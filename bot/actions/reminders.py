@@ -8,6 +8,8 @@ tracker.sender_id only*, so a forged payload naming someone else's reminder is r
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import logging
 from datetime import date
 from typing import Any
@@ -258,7 +260,7 @@ class ActionListReminders(Action):
         return []
 
 
-class _OwnedReminderAction(Action):
+class _OwnedReminderAction(Action, ABC):
     """Base for button actions naming one reminder: refuses ids the sender does not own."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
@@ -279,9 +281,10 @@ class _OwnedReminderAction(Action):
             return [SlotSet("reminder_id", None)]
         return [SlotSet("reminder_id", None), *self.act(dispatcher, tracker, view)]
 
+    @abstractmethod
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             view: service.ReminderView) -> list[EventType]:
-        raise NotImplementedError
+        """The action proper, on a reminder the sender owns."""
 
 
 class ActionReminderDone(_OwnedReminderAction):
