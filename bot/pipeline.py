@@ -19,6 +19,7 @@ from bot.inputs import is_wellformed_payload, repair_surrogates
 from bot.privacy.activity import note_user_activity, with_first_use_notice
 from bot.ratelimit import SLOW_DOWN_TEXT, FloodControl, Verdict
 from bot.replies import Button, Reply, Turn
+from bot.scope import other_place_named
 from bot.text import mask_personal_numbers, normalize_text
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,10 @@ class Assistant:
             return Turn(text="", replies=[Reply(EMPTY_REPLY)])
         if not MEANINGFUL.search(clean):
             return Turn(text=clean, replies=[Reply(NO_WORDS_REPLY)])
+        if other_place_named(clean):
+            turn = await self._ask_rasa(sender_id, "/out_of_scope", channel)
+            turn.text = clean
+            return turn
         # ID-card and phone numbers are never needed to answer; keep them out of Rasa's tracker
         return await self._ask_rasa(sender_id, mask_personal_numbers(clean), channel)
 
