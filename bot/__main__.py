@@ -29,6 +29,8 @@ FEATURE_COMMANDS = {
     "precheck": "bot.precheck.cli",
     "reminders": "bot.reminders.cli",
     "review": "bot.cli.review",
+    "checklist": "bot.materials.cli",
+    "privacy": "bot.privacy.cli",
 }
 
 

@@ -2,3 +2,8 @@
 
 The action server imports this package and every submodule; each module covers one concern.
 """
+
+from bot.logging_setup import install_record_masking
+
+# The action server logs through rasa_sdk/sanic; mask personal numbers in every record it makes.
+install_record_masking()

@@ -14,6 +14,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.logging_setup import install_record_masking
+
+# Rasa logs user texts at debug level: mask ID and phone numbers in every record of this process.
+install_record_masking()
+
 
 class AssistantInput(InputChannel):
     @classmethod

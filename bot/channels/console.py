@@ -133,6 +133,8 @@ COMMANDS = {
     "/remind": "/remind_me",
     "/check": "/precheck_start",
     "/cancel": "/cancel",
+    "/reminders": "/reminders_list",
+    "/mylist": "/mylist",
 }
 
 
