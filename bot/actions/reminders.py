@@ -8,9 +8,8 @@ tracker.sender_id only*, so a forged payload naming someone else's reminder is r
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-
 import logging
+from abc import ABC, abstractmethod
 from datetime import date
 from typing import Any
 
