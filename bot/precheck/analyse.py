@@ -28,7 +28,7 @@ LEGIBLE = 0.70  # character-weighted OCR confidence below this = text not legibl
 DETECT_CONFIDENT = 0.76  # text detection this sure means crisp text in a script OCR cannot read
 SHARP_NO_TEXT = 0.30  # no text found at all: judge from sharpness alone
 TEXT_AT_EDGE = 0.006  # a text line this close to the frame edge is cut by it
-MIN_LINES_FOR_LEGIBILITY = 3
+MIN_LINES_FOR_LEGIBILITY = 2
 # glare: share of the frame covered by washed-out hotspots
 GLARE_REJECT = 0.02
 GLARE_WARN = 0.004
@@ -69,7 +69,9 @@ def analyse(rgb: np.ndarray, spec: KindSpec, stated: bool, use_ocr: bool = True,
         if glare:
             issues.append(glare)
     if not spec.is_portrait:
-        issues += cropped_issues(gray, spec, reading)
+        # missing fields only mean "cut off" when nothing else explains a poor reading
+        fields_usable = not any(issue.severity == "reject" for issue in issues)
+        issues += cropped_issues(gray, spec, reading if fields_usable else None, reading)
     if portrait is not None:
         issues += portrait_issues(portrait)
 
@@ -98,22 +100,31 @@ def exposure_issues(quality: QualityMeasures) -> list[Issue]:
 
 
 def blur_issue(quality: QualityMeasures, reading: OcrReading | None, spec: KindSpec) -> Issue | None:
-    """Sharpness over content tiles, confirmed or overruled by whether OCR can read the text."""
+    """Sharpness over content tiles, confirmed or overruled by whether OCR can read the text.
+
+    - very soft edges are blurry even when OCR still reads large print (a reviewer sees a soft
+      photo, and small print on the same document is gone);
+    - no text at all: judged by sharpness alone (a smeared scene);
+    - text found but not legible, and edges not crisp: blurry. When text detection is confident
+      and the edges are reasonably crisp, the poor reading more likely means a script the OCR
+      model does not know (Hebrew, Cyrillic...), so we do not blame the photo.
+    """
     sharp = quality.sharpness
     if quality.content_tiles < 4:
         return None  # nothing to judge (blank or uniform image)
     if spec.is_portrait:
         return make_issue("blurry", "reject", round(sharp, 3)) if sharp < PORTRAIT_SHARP_REJECT else None
+    has_lines = reading is not None and reading.detected >= MIN_LINES_FOR_LEGIBILITY
     if sharp < SHARP_REJECT:
         return make_issue("blurry", "reject", round(sharp, 3))
     if reading is not None and reading.detected == 0 and sharp < SHARP_NO_TEXT:
         return make_issue("blurry", "reject", round(sharp, 3))
     if (
-        reading is not None
-        and reading.detected >= MIN_LINES_FOR_LEGIBILITY
+        has_lines
+        and reading is not None
         and sharp < SHARP_TRUSTED
         and reading.legibility < LEGIBLE
-        and reading.det_score < DETECT_CONFIDENT
+        and (reading.det_score < DETECT_CONFIDENT or sharp < SHARP_NO_TEXT)
     ):
         return make_issue("blurry", "reject", round(reading.legibility, 3))
     return None
@@ -127,7 +138,9 @@ def glare_issue(quality: QualityMeasures) -> Issue | None:
     return None
 
 
-def cropped_issues(gray: np.ndarray, spec: KindSpec, reading: OcrReading | None) -> list[Issue]:
+def cropped_issues(
+    gray: np.ndarray, spec: KindSpec, fields_reading: OcrReading | None, reading: OcrReading | None = None
+) -> list[Issue]:
     """Text running into the frame edge; for cards also the card touching it; missing fields."""
     ink = border_ink(gray)
     cut = ink.cut_sides()
@@ -140,10 +153,10 @@ def cropped_issues(gray: np.ndarray, spec: KindSpec, reading: OcrReading | None)
         touching = [side for side, share in outline.touches.items() if share >= 0.05]
         if outline.found and touching and len(touching) < 4:
             return [make_issue("cropped", "reject", ",".join(touching))]
-    if reading is not None and spec.expected_fields and reading.legibility >= 0.85:
-        match = content.identify_document(reading.text)
+    if fields_reading is not None and spec.expected_fields and fields_reading.legibility >= 0.85:
+        match = content.identify_document(fields_reading.text)
         if match.kind == spec.code and spec.is_card:
-            missing = content.missing_fields(reading.text, spec)
+            missing = content.missing_fields(fields_reading.text, spec)
             if len(missing) >= 2:
                 return [make_issue("cropped", "warn", ",".join(missing), variant="fields", missing="、".join(missing))]
     return []
