@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from abc import ABC, abstractmethod
 from datetime import date
 from typing import Any
 
@@ -271,10 +272,16 @@ class ValidateMaterialsForm(FormValidationAction):
         return self._validated("activity", value, dispatcher, tracker)
 
 
-class _AskQuestion(Action):
-    """Base of action_ask_mat_<slot>: the prompt and buttons of questions.yml."""
+class _AskQuestion(Action, ABC):
+    """Base of action_ask_mat_<slot>: the prompt and buttons of questions.yml.
 
-    slot = ""
+    Abstract (rasa_sdk registers every concrete Action) and subclassed by name below, because
+    the action server pickles its executor: every action class must be importable.
+    """
+
+    @property
+    @abstractmethod
+    def slot(self) -> str: ...
 
     def name(self) -> str:
         return f"action_ask_{SLOT_PREFIX}{self.slot}"
@@ -287,13 +294,48 @@ class _AskQuestion(Action):
         return []
 
 
-# One ask action per question; the classes are made from the data so none can be forgotten.
-ASK_ACTIONS = {
-    slot: type(f"AskMat{slot.title().replace('_', '')}", (_AskQuestion,), {"slot": slot})
-    for slot in QUESTION_SLOTS
+class AskMatApplication(_AskQuestion):
+    slot = "application"
+
+
+class AskMatApplicant(_AskQuestion):
+    slot = "applicant"
+
+
+class AskMatRegistration(_AskQuestion):
+    slot = "registration"
+
+
+class AskMatRegisteredOn(_AskQuestion):
+    slot = "registered_on"
+
+
+class AskMatAddressChanged(_AskQuestion):
+    slot = "address_changed"
+
+
+class AskMatHousing(_AskQuestion):
+    slot = "housing"
+
+
+class AskMatActivity(_AskQuestion):
+    slot = "activity"
+
+
+ASK_ACTIONS: dict[str, type[_AskQuestion]] = {
+    cls.slot: cls
+    for cls in (
+        AskMatApplication,
+        AskMatApplicant,
+        AskMatRegistration,
+        AskMatRegisteredOn,
+        AskMatAddressChanged,
+        AskMatHousing,
+        AskMatActivity,
+    )
 }
-# The action server pickles its executor into a worker process: the classes must be importable.
-globals().update({cls.__name__: cls for cls in ASK_ACTIONS.values()})
+if set(ASK_ACTIONS) != set(QUESTION_SLOTS):  # a question added to questions.yml needs its class
+    raise RuntimeError(f"ask actions {sorted(ASK_ACTIONS)} != questions {sorted(QUESTION_SLOTS)}")
 
 
 class ActionExplainMaterialsQuestion(Action):
