@@ -47,6 +47,7 @@ chat: setup train
 
 test: setup train
 	$(PY) -m bot validate
+	$(PY) -m bot test-stories
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-unit: setup

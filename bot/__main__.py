@@ -75,6 +75,14 @@ def cmd_validate(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_test_stories(_: argparse.Namespace) -> int:
+    from bot.brain.training import test_stories
+
+    settings = load_settings()
+    test_stories(settings.models_dir, settings.data_dir / "results" / "core")
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     from bot.storage.migrate import upgrade_database
 
@@ -93,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--force", action="store_true")
     train.set_defaults(func=cmd_train)
     sub.add_parser("validate", help="validate the Rasa training data").set_defaults(func=cmd_validate)
+    sub.add_parser("test-stories", help="rasa test core on tests/rasa_stories").set_defaults(func=cmd_test_stories)
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
     db.set_defaults(func=cmd_db)

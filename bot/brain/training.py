@@ -103,3 +103,17 @@ def validate_data() -> None:
         ),
         cwd=PROJECT_ROOT, env=rasa_env(), check=True,
     )
+
+
+def test_stories(models_dir: Path, out_dir: Path) -> None:
+    """``rasa test core`` on tests/rasa_stories; any wrong prediction fails."""
+    model = latest_model(models_dir)
+    if model is None:
+        raise FileNotFoundError(f"no model in {models_dir}; run `make train`")
+    subprocess.run(
+        rasa_command(
+            "test", "core", "--model", str(model), "--stories", "tests/rasa_stories",
+            "--fail-on-prediction-errors", "--out", str(out_dir), "--no-plot",
+        ),
+        cwd=PROJECT_ROOT, env=rasa_env(), check=True,
+    )
