@@ -50,7 +50,9 @@ class RasaClient:
         name = intent.get("name")
         confidence = float(intent.get("confidence") or 0.0)
         if name == "faq" and selector.get("intent_response_key"):
+            # for FAQ answers the response selector's confidence is the one that matters
             name = str(selector["intent_response_key"])
+            confidence = float(selector.get("confidence") or confidence)
         return RasaAnswer(
             messages=list(data.get("messages") or []),
             intent=name,
