@@ -8,6 +8,8 @@ reminders, photo pre-check) are skipped with a reason while their module is miss
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,12 +53,24 @@ def requires(module: str) -> None:
         pytest.skip(f"{module} is not there yet (owned by another feature)")
 
 
+def stack_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The Rasa stack's variables: ``rasa_stack`` (tests/conftest.py) normally; a stack that is
+    already running when TELEGRAM_E2E_STACK_ENV names a JSON file of them (faster iteration)."""
+    reuse = os.environ.get("TELEGRAM_E2E_STACK_ENV")
+    if reuse:
+        return dict(json.loads(Path(reuse).read_text(encoding="utf-8")))
+    stack = request.getfixturevalue("rasa_stack")
+    return {name: stack.env[name] for name in STACK_ENV if name in stack.env}
+
+
 @pytest.fixture(scope="module", params=["polling", "webhook"])
 def live_bot(
-    request: pytest.FixtureRequest, rasa_stack: Any, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveBot]:
     workdir = tmp_path_factory.mktemp(f"tg-rasa-{request.param}")
-    env = {name: rasa_stack.env[name] for name in STACK_ENV if name in rasa_stack.env}
+    # A generous Rasa timeout: on a busy test machine a slow answer must not flip the pipeline
+    # into limited mode, which is not what these tests are about.
+    env = {**stack_env(request), "RASA_TIMEOUT": "20"}
     with FakeTelegramServer() as fake:
         live = LiveBot(fake, start_bot(fake, workdir, request.param, env), env, workdir)
         try:
@@ -197,14 +211,15 @@ def _drive_reminder_dialog(live_bot: LiveBot, chat: int, expiry_text: str) -> li
         if reminders:
             return reminders
         buttons = [b for m in answer for b in keyboard_of(m)]
-        confirm = [
+        # Confirm the date, say whose permit it is, consent — by buttons; else type the date.
+        choice = [
             b
             for b in buttons
-            if any(w in b["text"] for w in ("确认", "是的", "对", "好的", "同意"))
-        ]
-        if confirm:
-            message = next(m for m in answer if confirm[0] in keyboard_of(m))
-            answer = press(live_bot, chat, message, confirm[0])
+            if any(w in b["text"] for w in ("确认", "是的", "对", "同意")) and "不" not in b["text"]
+        ] or [b for b in buttons if "inform_reminder_label" in b["callback_data"]]
+        if choice:
+            message = next(m for m in answer if choice[0] in keyboard_of(m))
+            answer = press(live_bot, chat, message, choice[0])
         else:
             answer = say(live_bot, chat, expiry_text)
     reminders = reminders_of(sender, live_bot.database_url)
