@@ -74,6 +74,14 @@ class Assistant:
             self._local_faq = LocalFaq.from_knowledge()
         return self._local_faq
 
+    async def _warm_local_faq(self) -> None:
+        """Build the local index off the event loop (seconds of CPU): other chats keep moving."""
+        if self._local_faq is None:
+            try:
+                await asyncio.to_thread(self._local)
+            except Exception:  # noqa: BLE001 — _limited_turn reports it
+                log.exception("could not build the local FAQ index")
+
     async def handle_text(self, sender_id: str, text: str | bytes, channel: str = "console") -> Turn:
         flooded = self._flood_turn(sender_id)
         if flooded is not None:
@@ -129,6 +137,7 @@ class Assistant:
             else:
                 log.exception("unexpected answer from Rasa; answering in limited mode")
             self.limited_mode = True
+            await self._warm_local_faq()
             return with_first_use_notice(self._limited_turn(text), await activity)
         if self.limited_mode:
             log.info("Rasa is back; leaving limited mode")

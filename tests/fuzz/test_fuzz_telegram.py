@@ -16,6 +16,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -98,10 +99,13 @@ def run_chat(fake: FakeTelegramServer, chat: int, steps: int, seed: int) -> tupl
             seen[category] += 1
             fake.user_sends_text(chat, text)
             what = f"{category} {text!r:.60}"
+        step_started = time.monotonic()
         try:
             fake.wait_for_messages(chat, before + 1, timeout=60)
         except TimeoutError:
             problems.append(f"chat {chat}: no answer to {what}")
+        if time.monotonic() - step_started > 5:
+            logging.getLogger(__name__).warning("slow answer (%.1fs) in chat %s to %s", time.monotonic() - step_started, chat, what)
     return seen, problems
 
 
@@ -112,17 +116,18 @@ async def test_hostile_updates_through_the_telegram_handlers(live: FakeTelegramS
     errors = ErrorRecords()
     logging.getLogger().addHandler(errors)
     started = time.monotonic()
-    semaphore = asyncio.Semaphore(PARALLEL)
     steps = max(1, UPDATES // CHATS)
-
-    async def one(chat: int) -> tuple[Counter[str], list[str]]:
-        async with semaphore:
-            return await asyncio.to_thread(run_chat, fake, chat, steps, SEED + chat)
-
+    loop = asyncio.get_running_loop()
+    # the simulated users block while they wait for answers: give them threads of their own, or
+    # they would starve the default executor the bot itself uses (asyncio.to_thread)
+    users = ThreadPoolExecutor(PARALLEL, thread_name_prefix="fuzz-user")
     try:
-        results = await asyncio.gather(*(one(900_000 + i) for i in range(CHATS)))
+        results = await asyncio.gather(
+            *(loop.run_in_executor(users, run_chat, fake, 900_000 + i, steps, SEED + i) for i in range(CHATS))
+        )
         await asyncio.sleep(1)  # let the last updates finish
     finally:
+        users.shutdown(wait=False, cancel_futures=True)
         logging.getLogger().removeHandler(errors)
     seen: Counter[str] = Counter()
     problems: list[str] = []
