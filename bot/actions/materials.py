@@ -432,10 +432,8 @@ async def _send_checklist(
     dispatcher.utter_message(text=render_checklist_text(checklist))
     if checklist_id is not None:
         dispatcher.utter_message(json_message=card_message(checklist_id))
-    dispatcher.utter_message(
-        text="清单已保存，随时发 /mylist 再看。接下来你可以：",
-        buttons=next_step_buttons(checklist),
-    )
+    saved = "清单已保存，随时发 /mylist 再看。" if checklist_id is not None else ""
+    dispatcher.utter_message(text=f"{saved}接下来你可以：", buttons=next_step_buttons(checklist))
 
 
 class ActionShowChecklist(Action):

@@ -73,10 +73,3 @@ def _render(
         for index, item in enumerate(group.items, start=1):
             lines.extend(_item_lines(index, item, knowledge, with_why))
     return "\n".join(lines).strip()
-
-
-def render_answers_text(checklist: Checklist) -> str:
-    """One short message restating the answers, so a wrong one is easy to spot and fix."""
-    lines = ["好的，你的情况是："]
-    lines.extend(f"• {topic}：{label}" for topic, label in checklist.summary)
-    return "\n".join(lines)
