@@ -38,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sweep.add_argument("--concurrency", type=int, default=8)
     sweep.add_argument("--lease-seconds", type=float, default=120.0)
     sweep.add_argument("--rate", type=float, default=30.0,
-                       help="messages per second through the rate limiter (Telegram: about 30)")
+                       help="messages per second (Telegram: about 30); 0 = no limit, for a "
+                            "local Bot API server or tests")
 
 
 def _run_list(args: argparse.Namespace) -> int:
@@ -98,12 +99,12 @@ async def _sweep(args: argparse.Namespace, now: datetime) -> int:
             sender = TelegramSender(bot)
             stats = await sweep_due(now, sender, args.worker_id, args.batch,
                                     lease=timedelta(seconds=args.lease_seconds),
-                                    concurrency=args.concurrency)
+                                    concurrency=args.concurrency, rate=args.rate or None)
     else:
         sender = PrintingSender()
         stats = await sweep_due(now, sender, args.worker_id, args.batch,
                                 lease=timedelta(seconds=args.lease_seconds),
-                                concurrency=args.concurrency)
+                                concurrency=args.concurrency, rate=args.rate or None)
     print(json.dumps(stats.as_dict()), file=sys.stderr)
     return 0
 

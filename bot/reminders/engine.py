@@ -6,22 +6,23 @@ Any number of workers (JobQueue jobs in several bot processes, the CLI) may swee
    ``claimed_until``. PostgreSQL selects them ``FOR UPDATE SKIP LOCKED``; SQLite, which has one
    writer at a time, claims with a conditional ``UPDATE``. Rows with a live lease are invisible
    to other workers; a crashed worker's lease simply expires.
-2. **Reserve** (per chunk): re-check the lease (a worker that stalled past it must not send)
-   and write a ``sending`` row in ``reminder_deliveries`` — unique per reminder, cycle and stage,
-   so two live workers can never both send the same message.
-3. **Send** the chunk concurrently through a :class:`~bot.reminders.sending.Sender`.
-4. **Record** (per chunk): mark deliveries ``sent`` and move each reminder to its next stage,
-   or handle the typed failure (retry later, mark failed, deactivate a user who blocked us).
+2. **Reserve** (per message, just before sending): re-check the lease (a worker that stalled
+   past it must not send) and write a ``sending`` row in ``reminder_deliveries`` — unique per
+   reminder, cycle and stage, so two live workers can never both send the same message.
+3. **Send** through a :class:`~bot.reminders.sending.Sender`, up to ``concurrency`` at a time,
+   paced at ``rate``.
+4. **Record** (in small batches): mark deliveries ``sent`` and move each reminder to its next
+   stage, or handle the typed failure (retry later, mark failed, deactivate a user who blocked
+   us).
 
-A worker killed between 2 and 4 leaves ``sending`` rows behind: at most one chunk of messages
-that were in flight. Telegram has no idempotency key, so nobody can know whether they arrived.
-The next claimer marks them ``unconfirmed`` and moves on without sending: almost always the
-request had already reached Telegram (the kill must land in the sub-millisecond gap between
-the reservation commit and the request leaving the socket to lose one), and a missed stage is
-followed by the next one of the cycle, while a duplicate is spam every user sees. With
-``concurrency`` > 1 the in-flight set is a whole chunk, and a kill can catch some of its
-messages reserved but not yet written to the socket (measured: 0–2 of 4 when killed exactly as
-Telegram received one); use ``concurrency=1`` where that matters more than throughput.
+A worker killed between 2 and 4 leaves ``sending`` rows behind: the messages in flight (at most
+``concurrency``) and those sent but not yet recorded. Telegram has no idempotency key, so nobody
+can know whether they arrived. The next claimer marks them ``unconfirmed`` and moves on without
+sending: a message is reserved only when it is about to be written to the socket (the engine
+paces sends itself, so none waits in a limiter queue after its reservation), hence to lose one the
+kill must land in the sub-millisecond gap between that commit and the write — while re-sending
+would duplicate nearly every in-flight message. A missed stage is also followed by the next
+one of the cycle; a duplicate is spam every user sees.
 
 After downtime, :func:`bot.reminders.schedule.resolve_due` picks one message per reminder —
 the latest stage still relevant — and marks it late; stale stages are skipped, never sent.
@@ -30,6 +31,7 @@ the latest stage still relevant — and marks it late; stale stages are skipped,
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import os
 import socket
@@ -67,6 +69,7 @@ log = logging.getLogger(__name__)
 DEFAULT_BATCH = 200
 DEFAULT_LEASE = timedelta(minutes=2)
 DEFAULT_CONCURRENCY = 8
+DEFAULT_RATE = 30.0  # messages per second; Telegram allows about 30 overall
 MAX_ATTEMPTS = 5
 RETRY_BASE = timedelta(seconds=30)
 
@@ -403,19 +406,73 @@ def _record_failure(ctx: _Sweep, conn: Connection, outcome: _Outcome, error: Sen
         ctx.stats.retried += 1
 
 
+class _Pacer:
+    """Hands out send slots *before* reservation, at most ``rate`` per second.
+
+    A reserved message must leave the process at once: one parked in the rate limiter's queue
+    would be lost if the worker died there (it would come back as ``unconfirmed``). So with a
+    rate the engine spaces messages itself, one at a time, and the bot's limiter (same rate) has
+    nothing to hold back. Without a rate (a fake API in tests, a local Bot API server) every
+    wanted slot is granted at once, so reservations are batched.
+    """
+
+    def __init__(self, rate: float | None) -> None:
+        self.interval = 1.0 / rate if rate else 0.0
+        self.next_slot = 0.0
+
+    async def take(self, wanted: int) -> int:
+        if not self.interval:
+            return wanted
+        now = asyncio.get_running_loop().time()
+        slot = max(now, self.next_slot)
+        self.next_slot = slot + self.interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+        return 1
+
+
 async def _process(ctx: _Sweep, sender: Sender, claimed: Sequence[ClaimedReminder],
-                   concurrency: int) -> None:
+                   concurrency: int, pacer: _Pacer) -> None:
+    """Reserve messages only when they can be sent at once; record outcomes in small batches.
+
+    Recording late is safe — a message sent but not yet recorded when the worker dies becomes
+    ``unconfirmed`` and is not sent again — so only the reservation has to be just in time.
+    """
     decided = [
         (r, resolve_due(r.expiry_date, r.stage, ctx.now, ctx.send_hour)) for r in claimed
     ]
     _finish_without_sending(ctx, [(r, d) for r, d in decided if d.send is None])
-    to_send = [(r, d) for r, d in decided if d.send is not None]
-    for start in range(0, len(to_send), concurrency):
-        ready = _reserve(ctx, to_send[start:start + concurrency])
-        outcomes = await asyncio.gather(
-            *(_send_one(sender, r, d, ctx.now, ctx.send_hour) for r, d in ready)
-        )
-        _record(ctx, outcomes)
+    waiting = collections.deque((r, d) for r, d in decided if d.send is not None)
+    finished: list[_Outcome] = []
+    in_flight: set[asyncio.Task[None]] = set()
+
+    def flush() -> None:
+        batch = finished[:]
+        finished.clear()
+        if batch:
+            _record(ctx, batch)
+
+    async def deliver(reminder: ClaimedReminder, decision: DueDecision) -> None:
+        finished.append(await _send_one(sender, reminder, decision, ctx.now, ctx.send_hour))
+        if len(finished) >= concurrency:
+            flush()
+
+    try:
+        while waiting:
+            free = concurrency - len(in_flight)
+            # Reserve in groups (one commit for several messages) unless paced one by one.
+            if free < (1 if pacer.interval else max(1, concurrency // 2)):
+                done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                in_flight -= done
+                continue
+            granted = await pacer.take(min(free, len(waiting)))
+            group = [waiting.popleft() for _ in range(granted)]
+            for reminder, decision in _reserve(ctx, group):
+                in_flight.add(asyncio.create_task(deliver(reminder, decision)))
+        if in_flight:
+            await asyncio.gather(*in_flight)
+    finally:
+        flush()
 
 
 async def sweep_due(
@@ -428,6 +485,7 @@ async def sweep_due(
     send_hour: int | None = None,
     lease: timedelta = DEFAULT_LEASE,
     concurrency: int = DEFAULT_CONCURRENCY,
+    rate: float | None = DEFAULT_RATE,
     max_attempts: int = MAX_ATTEMPTS,
     wall_clock: Callable[[], datetime] = utc_now,
 ) -> SweepStats:
@@ -435,6 +493,7 @@ async def sweep_due(
 
     Leases are measured on ``wall_clock`` (real time) so that a simulated ``now`` (the CLI's
     ``--now``) cannot make another worker's live lease look expired. Nothing is sent at night.
+    ``rate`` paces this worker's sends (``None``: no pacing); up to ``concurrency`` are in flight.
     """
     from bot.config import load_settings
 
@@ -453,6 +512,7 @@ async def sweep_due(
         ctx.stats.quiet = True
         return ctx.stats
     seen: set[int] = set()
+    pacer = _Pacer(rate)
     while True:
         claimed = claim_due_reminders(ctx.engine, now, ctx.worker_id, batch, lease, wall_clock())
         fresh = [r for r in claimed if r.id not in seen]
@@ -461,7 +521,7 @@ async def sweep_due(
             break
         seen.update(r.id for r in fresh)
         ctx.stats.claimed += len(fresh)
-        await _process(ctx, sender, fresh, max(1, concurrency))
+        await _process(ctx, sender, fresh, max(1, concurrency), pacer)
         fresh_ids = {r.id for r in fresh}
         _release(ctx, [r.id for r in claimed if r.id not in fresh_ids])
     return ctx.stats

@@ -64,7 +64,7 @@ def build_reminder_bot(
         rate_limiter=AIORateLimiter(
             overall_max_rate=1, overall_time_period=1 / messages_per_second,
             max_retries=rate_limit_retries,
-        ),
+        ) if messages_per_second > 0 else None,
         base_url=base_url or "https://api.telegram.org/bot",
     )
 

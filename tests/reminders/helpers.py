@@ -102,9 +102,11 @@ def worker_env(url: str, base_url: str, token: str) -> dict[str, str]:
 
 
 def start_worker(
-    url: str, base_url: str, token: str, worker_id: str, now: datetime, *extra: str
+    url: str, base_url: str, token: str, worker_id: str, now: datetime, *extra: str,
+    rate: str = "0",
 ) -> subprocess.Popen[bytes]:
-    """A separate worker process running the real CLI sweep."""
+    """A separate worker process running the real CLI sweep (by default without a rate limit:
+    the fake API has none, and the tests would otherwise take minutes)."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -116,7 +118,7 @@ def start_worker(
             "--worker-id",
             worker_id,
             "--rate",
-            "5000",
+            rate,
             *extra,
         ],
         cwd=PROJECT_ROOT,
