@@ -94,6 +94,8 @@ COMMAND_PAYLOADS = {
     "remind": "/remind_me",
     "help": "/help",
     "cancel": "/cancel",
+    "reminders": "/reminders_list",
+    "mylist": "/mylist",
 }
 # Modules of other features that add Telegram behaviour, and the function each exposes.
 FEATURE_HOOKS = (
@@ -360,7 +362,7 @@ async def start_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def run_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/faq, /materials, /check, /remind, /help, /cancel: the matching Rasa payload."""
+    """/faq, /materials, /check, /remind, /help, /cancel, /reminders, /mylist: their Rasa payload."""
     text = text_of(update)
     command = text.split()[0].lstrip("/").split("@")[0].lower()
     await reply_to_payload(update, context, COMMAND_PAYLOADS[command])
