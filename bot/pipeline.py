@@ -148,11 +148,14 @@ class Assistant:
 
     async def _turn_from(self, answer: RasaAnswer, text: str, sender_id: str) -> Turn:
         replies: list[Reply] = []
-        intent = answer.intent
+        intent, confidence = answer.intent, answer.confidence
         for reply in replies_from_rasa(answer.messages):
             kind = str(reply.custom.get("type", "")) if reply.custom else ""
             if kind == "clarify":
                 intent = "nlu_fallback"
+            elif kind == "faq_answer" and reply.custom.get("faq_id"):
+                intent = f"faq/{reply.custom['faq_id']}"
+                confidence = float(reply.custom.get("confidence") or confidence)
             expander = _EXPANDERS.get(kind)
             if expander is not None:
                 try:
@@ -166,7 +169,7 @@ class Assistant:
                 replies.append(reply)
         if not replies:
             replies.append(Reply("我在想……请再说一遍你的问题好吗？"))
-        return Turn(text=text, intent=intent, confidence=answer.confidence, replies=replies)
+        return Turn(text=text, intent=intent, confidence=confidence, replies=replies)
 
     def _limited_turn(self, text: str) -> Turn:
         notice = "（助手暂时处于简化模式，只能回答常见问题，稍后会自动恢复。）"

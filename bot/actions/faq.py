@@ -10,14 +10,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.brain.faq_ranking import choose_faq, warm_up_in_background
 from bot.knowledge import FaqEntry, faq_base
 
 log = logging.getLogger(__name__)
 
-# Below this response-selector confidence an answer would be a guess: ask back instead.
-ANSWER_THRESHOLD = 0.5
+# Below this fused confidence (and without both rankers agreeing) an answer would be a guess:
+# ask back instead. The fused score is an average of probabilities over ~94 entries, so it is low.
+ANSWER_THRESHOLD = 0.1
 # A second topic this likely is offered as a button (multi-part questions).
 SECOND_TOPIC_THRESHOLD = 0.15
+
+warm_up_in_background()
 CERTAINTY_NOTE = {
     "uncertain": "（这一点各来源说法不一，办理前请在随申办或社区事务受理服务中心确认。）",
 }
@@ -107,22 +111,26 @@ class ActionAnswerFaq(Action):
         chosen = entity_value(tracker, "faq_id")
         ranking = selector_ranking(tracker)
         if chosen and chosen in base.entries:
-            entry_id, second = chosen, None
-        elif ranking and ranking[0][0] in base.entries:
-            entry_id, confidence = ranking[0]
-            if confidence < ANSWER_THRESHOLD:
+            entry_id, confidence, second = chosen, 1.0, None
+        else:
+            choice = choose_faq((tracker.latest_message or {}).get("text") or "", ranking)
+            ranked = [(rid, conf) for rid, conf in choice.ranking if rid in base.entries]
+            if not ranked:
+                dispatcher.utter_message(response="utter_none_of_these")
+                return []
+            entry_id, confidence = ranked[0]
+            if confidence < ANSWER_THRESHOLD and not choice.rankers_agree:
                 log_fallback(tracker, f"faq/{entry_id}", confidence)
-                ask_back(dispatcher, [r[0] for r in ranking[:3]])
+                ask_back(dispatcher, [r[0] for r in ranked[:3]])
                 return []
             second = next(
-                (rid for rid, conf in ranking[1:3] if conf >= SECOND_TOPIC_THRESHOLD and base.get(rid) and base.entries[rid].topic != base.entries[entry_id].topic),
+                (rid for rid, conf in ranked[1:3] if conf >= SECOND_TOPIC_THRESHOLD and base.entries[rid].topic != base.entries[entry_id].topic),
                 None,
             )
-        else:
-            dispatcher.utter_message(response="utter_none_of_these")
-            return []
         entry = base.entries[entry_id]
         dispatcher.utter_message(text=answer_text(entry), buttons=answer_buttons(entry, second))
+        # tells the channels (and `ask --json`) which entry was answered
+        dispatcher.utter_message(json_message={"type": "faq_answer", "faq_id": entry.id, "confidence": round(confidence, 4)})
         return [SlotSet("faq_id", entry.id)]
 
 
