@@ -38,9 +38,14 @@ from bot.materials.understanding import (
     interpret_answer,
     looks_like_question,
     registration_status_for,
+    warm_up,
 )
 
 log = logging.getLogger(__name__)
+
+# The action server imports this module at start-up: pay for jieba and the YAML there, because
+# Rasa gives an action only a couple of seconds before the channel gives up waiting.
+warm_up()
 
 QUESTION_SLOTS = tuple(q.slot for q in default_materials().questions)
 RASA_SLOTS = tuple(SLOT_PREFIX + slot for slot in QUESTION_SLOTS)
@@ -51,7 +56,6 @@ INTERRUPTING_INTENTS = frozenset(
         "ask_why",
         "correct_materials",
         "cancel",
-        "start_materials",
         "mylist",
         "greet",
         "goodbye",
@@ -66,6 +70,7 @@ INTERRUPTING_INTENTS = frozenset(
         "remind_me",
     }
 )
+ALREADY_RUNNING = "我们正在列材料清单，回答下面这一题就能继续；想从头来可以先点“取消”。"
 NOT_UNDERSTOOD = "抱歉，这个回答我没太看懂。点下面的按钮选一个最接近的就行，或者换个说法告诉我。"
 SLOT_TITLES = {
     "application": "业务类型",
@@ -148,6 +153,10 @@ class ValidateMaterialsForm(FormValidationAction):
         ):
             return {}
         text, intent = _latest_text(tracker), _latest_intent(tracker)
+        if intent == "start_materials":
+            # Already in the form: keep going with the current question instead of stalling.
+            dispatcher.utter_message(text=ALREADY_RUNNING)
+            return {rasa_slot: None}
         if not text or text.startswith("/") or intent in INTERRUPTING_INTENTS:
             return {}
         value = interpret_answer(slot, text, today=_today())

@@ -96,6 +96,12 @@ def _tokenizer() -> Any:
     return tokenizer
 
 
+def warm_up() -> None:
+    """Load the keyword lists and build the jieba dictionary now (≈1–3 s), not on a user's turn."""
+    vocabulary()
+    _tokenizer().lcut("租的房子已备案")
+
+
 def tokens_of(text: str) -> list[str]:
     return [t for t in _tokenizer().lcut(text) if t.strip()]
 

@@ -230,6 +230,17 @@ async def test_questions_and_interruptions_mid_form_are_left_to_the_rules() -> N
         assert driver.rejected, intent
 
 
+async def test_starting_again_mid_form_keeps_the_current_question() -> None:
+    driver = FormDriver()
+    await driver.start()
+    await driver.say('/inform_materials{"mat_application":"endorse"}')
+    await driver.say("/start_materials")
+    assert not driver.rejected
+    assert driver.slots["requested_slot"] == "mat_applicant"
+    assert "正在列材料清单" in driver.messages[-2]["text"]
+    assert driver.answers() == {"application": "endorse"}
+
+
 async def test_why_explains_the_requested_question() -> None:
     driver = FormDriver()
     await driver.start()
