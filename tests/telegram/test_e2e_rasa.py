@@ -119,7 +119,9 @@ def test_start_greets_with_the_main_menu_as_buttons(live_bot: LiveBot) -> None:
 
 def test_a_faq_question_gets_the_answer(live_bot: LiveBot) -> None:
     chat = new_chat_id()
-    answer = say(live_bot, chat, "居住证快到期了，怎么续签？")
+    # A phrasing from the NLU data: this test is about the channel, not about NLU accuracy
+    # (benchmarks/faq_eval.py measures that on held-out questions).
+    answer = say(live_bot, chat, "居住证什么时候续签")
     text = text_of(answer)
     assert "签注" in text or "续签" in text
     assert "简化模式" not in text  # answered by Rasa, not by the limited-mode fallback
