@@ -225,7 +225,7 @@ _SEEDED_RASA = (
 )
 
 
-def run_cv(folds: int, seed: int, out_dir: Path, niceness: int) -> dict[str, Any]:
+def run_cv(folds: int, seed: int, out_dir: Path, niceness: int, nlu: str = "nlu_data") -> dict[str, Any]:
     export_faq_responses()
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in ("intent_report.json", "response_selection_report.json"):
@@ -237,8 +237,8 @@ def run_cv(folds: int, seed: int, out_dir: Path, niceness: int) -> dict[str, Any
     command = [
         "nice", "-n", str(niceness), str(RASA_PYTHON), "-c", _SEEDED_RASA, str(seed),
         "test", "nlu", "--cross-validation", "--folds", str(folds),
-        "--config", "rasa/config.yml", "--nlu", "nlu_data", "--domain", "rasa/domain",
-        "--out", str(out_dir.relative_to(PROJECT_ROOT)), "--no-plot",
+        "--config", "rasa/config.yml", "--nlu", nlu, "--domain", "rasa/domain",
+        "--out", str(out_dir), "--no-plot",
     ]
     started = time.perf_counter()
     with (out_dir / "rasa_cv.log").open("wb") as log:
@@ -294,10 +294,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--nice", type=int, default=19, help="niceness of the runs (a shared machine)")
+    parser.add_argument("--nlu", default="nlu_data", help="training data for the cross-validation")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the outputs")
     parser.add_argument("--rasa-timeout", type=float, default=30.0, help="per-message Rasa timeout for the eval")
     args = parser.parse_args(argv)
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    results: Path = args.results.resolve()
+    results.mkdir(parents=True, exist_ok=True)
     summary: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
@@ -309,23 +312,23 @@ def main(argv: list[str] | None = None) -> int:
         graded, confusions = grade(rows, turns)
         summary.update(graded)
         summary["heldout_seconds"] = round(elapsed, 1)
-        with (RESULTS / "faq_heldout_predictions.jsonl").open("w", encoding="utf-8") as out:
+        with (results / "faq_heldout_predictions.jsonl").open("w", encoding="utf-8") as out:
             for row, turn in zip(rows, turns, strict=True):
                 record = {**row, "got": turn.get("intent"), "confidence": turn.get("confidence"),
                           "offered": asked_back_candidates(turn)}
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
         header = f"# held-out confusions ({summary['date']}, model {summary['model']}): expected -> got (confidence) text\n"
-        (RESULTS / "faq_confusions.txt").write_text(header + "\n".join(confusions) + "\n", encoding="utf-8")
+        (results / "faq_confusions.txt").write_text(header + "\n".join(confusions) + "\n", encoding="utf-8")
         if graded["limited_mode_answers"]:
             print(f"WARNING: {graded['limited_mode_answers']} answers came from limited mode (Rasa unreachable); "
                   "the held-out numbers are not Rasa's.", file=sys.stderr)
     if not args.skip_cv:
-        summary.update(run_cv(args.folds, args.seed, RESULTS / "cv", args.nice))
+        summary.update(run_cv(args.folds, args.seed, results / "cv", args.nice, args.nlu))
 
     misses = target_check(summary)
     summary["targets"] = TARGETS
     summary["targets_missed"] = misses
-    (RESULTS / "faq_eval.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (results / "faq_eval.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(render(summary))
     return 1 if misses or summary.get("limited_mode_answers") else 0
 
@@ -353,7 +356,7 @@ def render(summary: dict[str, Any]) -> str:
         ]
         tags = ", ".join(f"{t} {v['correct']}/{v['total']}" for t, v in summary["accuracy_by_tag"].items())
         lines.append(f"  by tag: {tags}")
-        lines.append(f"  confusions: {RESULTS.relative_to(PROJECT_ROOT) / 'faq_confusions.txt'}")
+        lines.append("  confusions: faq_confusions.txt next to faq_eval.json")
     if "cv_intent_macro_f1" in summary:
         lines += [
             f"cross-validation ({summary['folds']} folds, seed {summary['seed']}, {summary['cv_seconds']} s):",
