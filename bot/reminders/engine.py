@@ -406,6 +406,26 @@ def _record_failure(ctx: _Sweep, conn: Connection, outcome: _Outcome, error: Sen
         ctx.stats.retried += 1
 
 
+def _renew_leases(
+    ctx: _Sweep, waiting: collections.deque[tuple[ClaimedReminder, DueDecision]]
+) -> collections.deque[tuple[ClaimedReminder, DueDecision]]:
+    """Extend the lease on rows still waiting to be sent; drop any we no longer hold."""
+    wall = ctx.wall_clock()
+    with ctx.engine.begin() as conn:
+        held = set(conn.execute(
+            update(Reminder)
+            .where(
+                Reminder.id.in_([r.id for r, _ in waiting]),
+                Reminder.claimed_by == ctx.worker_id,
+                Reminder.claimed_until >= _db_time(ctx.engine, wall),
+            )
+            .values(claimed_until=_db_time(ctx.engine, wall + ctx.lease))
+            .returning(Reminder.id)
+        ).scalars())
+    ctx.stats.lost_lease += len(waiting) - len(held)
+    return collections.deque((r, d) for r, d in waiting if r.id in held)
+
+
 class _Pacer:
     """Hands out send slots *before* reservation, at most ``rate`` per second.
 
@@ -457,8 +477,13 @@ async def _process(ctx: _Sweep, sender: Sender, claimed: Sequence[ClaimedReminde
         if len(finished) >= concurrency:
             flush()
 
+    renew_at = ctx.wall_clock() + ctx.lease / 2
     try:
         while waiting:
+            if ctx.wall_clock() >= renew_at:  # a long batch must not outlive its lease
+                waiting = _renew_leases(ctx, waiting)
+                renew_at = ctx.wall_clock() + ctx.lease / 2
+                continue
             free = concurrency - len(in_flight)
             # Reserve in groups (one commit for several messages) unless paced one by one.
             if free < (1 if pacer.interval else max(1, concurrency // 2)):

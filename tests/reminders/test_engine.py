@@ -184,3 +184,15 @@ async def test_telegram_sender_ids_reach_their_chat_and_console_users_fail_clean
     assert (stats.sent, stats.failed) == (1, 1)
     assert len(fake_tg.messages_to(4343)) == 1
     assert reminder_row(sqlite_url, console.id).state == "failed"
+
+
+async def test_a_batch_longer_than_its_lease_keeps_renewing_it(
+    sqlite_url: str, fake_tg: FakeTelegramServer, telegram_sender: TelegramSender
+) -> None:
+    for n in range(12):
+        service.create_reminder(f"tg:{7100 + n}", EXPIRY, CREATED, database_url=sqlite_url)
+    # 12 messages at 10 per second take ~1.2 s; the lease is 0.4 s.
+    stats = await sweep_due(ON_TIME, telegram_sender, "w1", database_url=sqlite_url, rate=10,
+                            lease=timedelta(seconds=0.4), concurrency=2)
+    assert (stats.sent, stats.lost_lease) == (12, 0)
+    assert len(fake_tg.calls("sendMessage")) == 12
