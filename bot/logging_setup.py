@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from bot.text import mask_personal_numbers
 
@@ -30,7 +31,7 @@ class MaskingFilter(logging.Filter):
 _ORIGINAL_FACTORY = logging.getLogRecordFactory()
 
 
-def _masking_record_factory(*args, **kwargs) -> logging.LogRecord:  # type: ignore[no-untyped-def]
+def _masking_record_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
     record = _ORIGINAL_FACTORY(*args, **kwargs)
     MaskingFilter().filter(record)
     if record.exc_info and record.exc_info[1] is not None and not record.exc_text:

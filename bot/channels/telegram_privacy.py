@@ -94,7 +94,7 @@ async def confirm_or_keep(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await _send(update, context, reply)
 
 
-def register_privacy_handlers(application: Application) -> None:  # type: ignore[type-arg]
+def register_privacy_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("privacy", show_privacy))
     application.add_handler(CommandHandler("mydata", show_my_data))
     application.add_handler(CommandHandler("forget", ask_to_forget))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Select, Table, delete, func, inspect, select, text
+from sqlalchemy import Column, MetaData, Select, Table, delete, func, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -46,7 +46,7 @@ def _url(database_url: str | None) -> str:
     return load_settings().database_url
 
 
-def _metadata():  # type: ignore[no-untyped-def]
+def _metadata() -> MetaData:
     from bot.storage.all_models import Base
 
     return Base.metadata
