@@ -27,6 +27,7 @@ Step = dict[str, Any]
 def start() -> list[Step]:
     return [
         {"intent": "start_materials"},
+        {"action": "action_reset_materials"},
         {"action": "materials_form"},
         {"active_loop": "materials_form"},
         {"slot_was_set": [{"requested_slot": "mat_application"}]},
@@ -214,6 +215,19 @@ def interruption_stories() -> list[dict[str, Any]]:
             ]
             + resume("housing")
             + after_housing,
+        ),
+        story(
+            "materials: starting again after a checklist begins with fresh answers",
+            until_housing
+            + after_housing
+            + start()
+            + answer("application", "replace", "applicant")
+            + answer("applicant", "self", None)
+            + finish(),
+        ),
+        story(
+            "materials: /cancel when nothing is running",
+            [{"intent": "cancel"}, {"action": "utter_nothing_to_cancel"}],
         ),
         story(
             "materials: why outside the form",
