@@ -60,6 +60,9 @@ async def test_guided_dialog_builds_saves_and_shows_the_checklist(
 
         turn = await assistant.handle_text(me, "/mylist", "console")
         assert "集体宿舍证明" in texts(turn)
+
+        turn = await assistant.handle_text(me, "/start_materials", "console")
+        assert "哪一种业务" in texts(turn)  # a new start begins with fresh answers
     finally:
         await assistant.aclose()
 
