@@ -70,8 +70,12 @@ def evaluate_real(use_ocr: bool, details: list[dict]) -> list[str]:
     counts = {code: Counts() for code in REAL_DEFECTS}
     excluded: dict[str, list[str]] = defaultdict(list)
     clean = clean_rejected = clean_rejected_any = 0
+    portrait_negatives: list[str] = []
     for row in rows:
-        result = check_image((REAL_DIR / row["file"]).read_bytes(), real_kind(row["doc_type"]), row["file"], use_ocr=use_ocr)
+        kind = real_kind(row["doc_type"])
+        result = check_image((REAL_DIR / row["file"]).read_bytes(), kind, row["file"], use_ocr=use_ocr)
+        if kind == "portrait":
+            portrait_negatives.append(f"{row['file']}: {result.verdict} ({', '.join(result.codes)})")
         details.append({"set": "real", **result.to_dict()})
         borderline = row.get("borderline", "")
         for code, column in REAL_DEFECTS.items():
@@ -82,7 +86,8 @@ def evaluate_real(use_ocr: bool, details: list[dict]) -> list[str]:
                 excluded[code].append(row["file"])
                 continue
             counts[code].add(label == "1", result.has(code))
-        if all(row[column].strip() != "1" for column in REAL_DEFECTS.values()) and not borderline:
+        is_clean = all(row[column].strip() != "1" for column in REAL_DEFECTS.values()) and not borderline
+        if is_clean and kind is None:
             clean += 1
             quality_reject = any(i.severity == "reject" and i.code in QUALITY_CODES for i in result.issues)
             clean_rejected += quality_reject
@@ -91,8 +96,9 @@ def evaluate_real(use_ocr: bool, details: list[dict]) -> list[str]:
              "| defect | positives | negatives | precision | recall | TP/FP/FN |", "|---|---|---|---|---|---|"]
     lines += [counts[code].row(code) for code in REAL_DEFECTS]
     lines += ["", "Borderline items left out: " + "; ".join(f"{code}: {', '.join(names)}" for code, names in excluded.items())]
-    lines += [f"Clean photos rejected for an image-quality reason: {clean_rejected}/{clean} "
+    lines += [f"Clean document photos rejected for an image-quality reason: {clean_rejected}/{clean} "
               f"({clean_rejected / max(clean, 1):.0%}); rejected for any reason: {clean_rejected_any}/{clean}"]
+    lines += ["ID-photo negatives checked as `portrait` (all should be rejected): " + "; ".join(portrait_negatives)]
     return lines
 
 
