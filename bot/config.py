@@ -49,7 +49,7 @@ class Settings:
     models_dir: Path = PROJECT_ROOT / "models"
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     manage_rasa: bool = True
-    rasa_start_timeout_s: float = 120.0
+    rasa_start_timeout_s: float = 300.0
     lock_store_url: str = ""
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"
@@ -91,7 +91,7 @@ def load_settings() -> Settings:
         data_dir=data_dir,
         models_dir=Path(os.environ.get("RASA_MODELS_DIR", "") or PROJECT_ROOT / "models"),
         manage_rasa=os.environ.get("MANAGE_RASA", "1").strip() not in {"0", "false", "no"},
-        rasa_start_timeout_s=_float("RASA_START_TIMEOUT", 120.0),
+        rasa_start_timeout_s=_float("RASA_START_TIMEOUT", 300.0),
         lock_store_url=os.environ.get("REDIS_URL", "").strip(),
         webhook_url=os.environ.get("WEBHOOK_URL", "").strip(),
         webhook_listen=os.environ.get("WEBHOOK_LISTEN", "127.0.0.1").strip(),

@@ -1033,6 +1033,8 @@ class _QuietThreadingHTTPServer(ThreadingHTTPServer):
 
 
 class _ApiRequestHandler(BaseHTTPRequestHandler):
+    # without this every small response waits ~40 ms for Nagle + delayed ACK
+    disable_nagle_algorithm = True
     """Routes ``/bot<token>/<method>`` and ``/file/bot<token>/<path>``; one thread per connection."""
 
     fake: FakeTelegramServer
