@@ -151,7 +151,6 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
         RASA_TOKEN=token, BOT_DATA_DIR=str(data_dir), MANAGE_RASA="0", LOG_LEVEL="INFO",
         # a loaded CI machine must not push integration tests into limited mode
         RASA_TIMEOUT="30",
-        RASA_TIMEOUT="30",  # a loaded CI machine must not push integration tests into limited mode
     )
     env.pop("TELEGRAM_BOT_TOKEN", None)
     try:

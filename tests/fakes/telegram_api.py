@@ -1033,9 +1033,10 @@ class _QuietThreadingHTTPServer(ThreadingHTTPServer):
 
 
 class _ApiRequestHandler(BaseHTTPRequestHandler):
+    """Routes ``/bot<token>/<method>`` and ``/file/bot<token>/<path>``; one thread per connection."""
+
     # without this every small response waits ~40 ms for Nagle + delayed ACK
     disable_nagle_algorithm = True
-    """Routes ``/bot<token>/<method>`` and ``/file/bot<token>/<path>``; one thread per connection."""
 
     fake: FakeTelegramServer
     protocol_version = "HTTP/1.1"
