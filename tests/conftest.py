@@ -142,7 +142,7 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
         rasa_token=token,
         data_dir=data_dir,
         manage_rasa=True,
-        rasa_start_timeout_s=max(base.rasa_start_timeout_s, 180),  # RASA_START_TIMEOUT for slow boxes
+        rasa_start_timeout_s=max(base.rasa_start_timeout_s, 900),  # RASA_START_TIMEOUT for slow boxes
     )
     services = launcher.start_services(settings)
     env = dict(os.environ)

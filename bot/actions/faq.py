@@ -61,6 +61,8 @@ def answer_buttons(entry: FaqEntry, second: str | None) -> list[dict[str, str]]:
     for ref in entry.follow_ups[:3]:
         if ref != second and (other := base.get(ref)):
             buttons.append({"title": other.short, "payload": payload("choose_faq", faq_id=other.id)})
+    if entry.topic == "materials":
+        buttons.insert(0, {"title": "按我的情况列清单", "payload": payload("start_materials")})
     buttons.append({"title": "来源", "payload": payload("faq_source", faq_id=entry.id)})
     buttons.append({"title": "👍 有用", "payload": payload("feedback", faq_id=entry.id, helpful="yes")})
     buttons.append({"title": "👎 没用", "payload": payload("feedback", faq_id=entry.id, helpful="no")})
