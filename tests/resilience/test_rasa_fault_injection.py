@@ -25,7 +25,7 @@ from bot.knowledge import faq_base
 from bot.pipeline import Assistant, build_assistant
 from tests.conftest import create_pg_database, drop_pg_database, free_port, postgres_available
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(1800)]  # two Rasa start-ups
 
 SENDER = "tg:424242"
 RESTART_TIMEOUT_S = 600
