@@ -93,7 +93,7 @@ def read_text(rgb: np.ndarray, max_lines: int = MAX_LINES) -> OcrReading:
     engine = ocr_engine()
     height, width = rgb.shape[:2]
     scale = min(1.0, DETECT_LONG_SIDE / max(height, width))
-    image = rgb if scale == 1.0 else cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    image = rgb if scale == 1.0 else cv2.resize(rgb, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
     det = engine._load_det_model()(image)
     if det.boxes is None or len(det.boxes) == 0:
         return OcrReading(ms=_ms(started))

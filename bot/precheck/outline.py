@@ -43,7 +43,7 @@ def _work(gray: np.ndarray) -> np.ndarray:
     height, width = gray.shape
     scale = WORK_LONG_SIDE / max(height, width)
     if scale < 1:
-        gray = cv2.resize(gray, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+        gray = cv2.resize(gray, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
     return gray
 
 

@@ -59,7 +59,7 @@ def detect_faces(rgb: np.ndarray) -> tuple[list[Face], np.ndarray]:
     """Faces in a copy scaled to ≤ 640 px (returned too); tiny side detections are dropped."""
     height, width = rgb.shape[:2]
     scale = min(1.0, WORK_LONG_SIDE / max(height, width))
-    small = cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else rgb
+    small = cv2.resize(rgb, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA) if scale < 1 else rgb
     # local (CLAHE) rather than global equalisation: a face on a big white wall keeps its features
     gray = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))
     min_side = max(24, int(min(gray.shape) * 0.06))
