@@ -144,7 +144,11 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
         manage_rasa=True,
         rasa_start_timeout_s=max(base.rasa_start_timeout_s, 900),  # RASA_START_TIMEOUT for slow boxes
     )
-    services = launcher.start_services(settings)
+    try:
+        services = launcher.start_services(settings)
+    except BaseException:
+        drop_pg_database(db_url)
+        raise
     env = dict(os.environ)
     env.update(
         DATABASE_URL=db_url, RASA_URL=settings.rasa_url, ACTION_URL=settings.action_url,

@@ -67,12 +67,5 @@ class RasaClient:
         except httpx.HTTPError:
             return False
 
-    async def model_loaded(self) -> bool:
-        try:
-            resp = await self._http.get("/status", timeout=1.0)
-            return resp.status_code == 200 and bool(resp.json().get("model_file"))
-        except (httpx.HTTPError, ValueError):
-            return False
-
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -111,7 +111,12 @@ def reminders_of(sender_id: str, database_url: str | None = None) -> list[Remind
         return [_view(r) for r in rows]
 
 
+MAX_ID = 2**31 - 1  # ids come from buttons, i.e. from users: anything else is forged
+
+
 def _owned(session: Session, sender_id: str, reminder_id: int) -> Reminder | None:
+    if not 0 < reminder_id <= MAX_ID:
+        return None
     return session.scalar(
         select(Reminder)
         .join(User, User.id == Reminder.user_id)
