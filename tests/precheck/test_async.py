@@ -29,8 +29,8 @@ async def test_checks_run_off_the_loop_and_return_results():
     beat = asyncio.create_task(heartbeat())
     data = degraded_jpeg("contract", "blur", "strong")
     results = await asyncio.gather(
-        check_image_async(data, "contract", "a.jpg", use_ocr=False, timeout=120),
-        check_image_async(b"", "contract", "b.jpg", timeout=120),
+        check_image_async(data, "contract", "a.jpg", use_ocr=False, timeout=600),
+        check_image_async(b"", "contract", "b.jpg", timeout=600),
     )
     beat.cancel()
     assert results[0].has("blurry")

@@ -44,9 +44,16 @@ def test_the_guard_spots_unmasked_numbers_in_records_and_files() -> None:
     logger.propagate = False  # keep this deliberate leak out of the session-wide guard
     collector = RawLineCollector()
     logger.addHandler(collector)
-    logger.warning("fine: 310***********4")
-    logger.warning("leak: %s", ID_NUMBER)
-    logger.removeHandler(collector)
+    # another test may have installed the masking record factory process-wide; the guard must be
+    # shown to catch a leak on its own, so log through the plain factory here
+    factory = logging.getLogRecordFactory()
+    logging.setLogRecordFactory(logging.LogRecord)
+    try:
+        logger.warning("fine: 310***********4")
+        logger.warning("leak: %s", ID_NUMBER)
+    finally:
+        logging.setLogRecordFactory(factory)
+        logger.removeHandler(collector)
     assert collector.seen == 2 and len(collector.offending) == 1
     # outside pytest's base temp, which the session-wide guard scans at the end
     with tempfile.TemporaryDirectory() as scratch:
