@@ -9,6 +9,7 @@ pool (bounded concurrency, a timeout), so a 12-megapixel photo never stalls the 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -107,13 +108,19 @@ def _executor() -> ProcessPoolExecutor:
         _pool = ProcessPoolExecutor(
             max_workers=POOL_WORKERS, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up
         )
+        atexit.register(shutdown_pool)
     return _pool
 
 
 def shutdown_pool() -> None:
+    """Stop the pool without waiting. If a worker died, the queue feeding it can never drain:
+    joining its feeder thread at exit would hang the process, so that join is cancelled."""
     global _pool, _semaphore
     if _pool is not None:
+        call_queue = getattr(_pool, "_call_queue", None)
         _pool.shutdown(wait=False, cancel_futures=True)
+        if call_queue is not None:
+            call_queue.cancel_join_thread()
         _pool = None
     _semaphore = None
 
