@@ -19,7 +19,7 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade_database(url: str, revision: str = "heads") -> None:
+def upgrade_database(url: str, revision: str = "head") -> None:
     """Bring the schema at ``url`` to the newest revision (idempotent)."""
     if url.startswith("sqlite:///"):
         Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
