@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import logging
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 
 from bot.precheck.analyse import analyse
@@ -25,6 +27,8 @@ from bot.precheck.result import DocumentGuess, Issue, PrecheckResult, Severity
 POOL_WORKERS = int(os.environ.get("PRECHECK_WORKERS", "1"))
 MAX_CONCURRENT = int(os.environ.get("PRECHECK_MAX_CONCURRENT", "2"))
 TIMEOUT_SECONDS = float(os.environ.get("PRECHECK_TIMEOUT", "20"))
+
+log = logging.getLogger(__name__)
 
 PrecheckResultType = PrecheckResult  # re-export under the name used in the brief
 
@@ -101,28 +105,47 @@ def _warm_up() -> None:
 
 
 def _executor() -> ProcessPoolExecutor:
+    """The shared pool; a pool whose worker died (out of memory, a native crash) is replaced."""
     global _pool
+    if _pool is not None and getattr(_pool, "_broken", False):
+        _discard_pool(kill=True)
     if _pool is None:
         import multiprocessing
 
         _pool = ProcessPoolExecutor(
             max_workers=POOL_WORKERS, mp_context=multiprocessing.get_context("spawn"), initializer=_warm_up
         )
-        atexit.register(shutdown_pool)
     return _pool
 
 
+def _discard_pool(*, kill: bool) -> None:
+    """Forget the pool without waiting for it. ``kill`` also stops its workers, so a check that
+    hangs or ran past its timeout does not hold the only worker while new photos queue behind it.
+    If a worker died, the queue feeding it can never drain: joining its feeder thread would hang
+    the process at exit, so that join is cancelled."""
+    global _pool
+    pool, _pool = _pool, None
+    if pool is None:
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    call_queue = getattr(pool, "_call_queue", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    if call_queue is not None:
+        call_queue.cancel_join_thread()
+    if kill:
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+
+
 def shutdown_pool() -> None:
-    """Stop the pool without waiting. If a worker died, the queue feeding it can never drain:
-    joining its feeder thread at exit would hang the process, so that join is cancelled."""
-    global _pool, _semaphore
-    if _pool is not None:
-        call_queue = getattr(_pool, "_call_queue", None)
-        _pool.shutdown(wait=False, cancel_futures=True)
-        if call_queue is not None:
-            call_queue.cancel_join_thread()
-        _pool = None
+    """Stop the pool and its workers (at exit, and between tests)."""
+    global _semaphore
+    _discard_pool(kill=True)
     _semaphore = None
+
+
+atexit.register(shutdown_pool)
 
 
 async def check_image_async(
@@ -135,21 +158,34 @@ async def check_image_async(
 ) -> PrecheckResult:
     """``check_image`` in the worker pool; at most MAX_CONCURRENT checks wait on it at once.
 
-    On timeout the user gets a ``check_timeout`` result instead of an exception.
+    The user always gets a result, never an exception: on timeout a ``check_timeout`` answer
+    (and the stuck worker is replaced); when a worker dies the check is retried once on a fresh
+    pool, and if the photo kills that one too it gets a ``check_failed`` answer.
     """
     global _semaphore
     if _semaphore is None:
         _semaphore = asyncio.Semaphore(MAX_CONCURRENT)
     spec = resolve_kind(kind)
     started = time.perf_counter()
+    limit = timeout or TIMEOUT_SECONDS
     async with _semaphore:
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(_executor(), _check_in_worker, data, kind, filename, use_ocr)
-        try:
-            return await asyncio.wait_for(future, timeout or TIMEOUT_SECONDS)
-        except TimeoutError:
-            issue = make_issue("check_timeout", "warn", round(timeout or TIMEOUT_SECONDS, 1))
-            return _result(filename, spec.code, [issue], DocumentGuess(), started)
+        for attempt in range(2):
+            pool = _executor()
+            try:
+                future = loop.run_in_executor(pool, _check_in_worker, data, kind, filename, use_ocr)
+                return await asyncio.wait_for(future, limit)
+            except TimeoutError:
+                if _pool is pool:
+                    _discard_pool(kill=True)
+                issue = make_issue("check_timeout", "warn", round(limit, 1))
+                return _result(filename, spec.code, [issue], DocumentGuess(), started)
+            except BrokenProcessPool:
+                if _pool is pool:
+                    _discard_pool(kill=True)
+                log.warning("pre-check worker died (attempt %d, %d bytes)", attempt + 1, len(data))
+        issue = make_issue("check_failed", "warn", None)
+        return _result(filename, spec.code, [issue], DocumentGuess(), started)
 
 
 def _check_in_worker(data: bytes, kind: str | None, filename: str, use_ocr: bool) -> PrecheckResult:

@@ -44,3 +44,48 @@ async def test_a_check_that_takes_too_long_becomes_a_timeout_answer():
     assert result.codes == ["check_timeout"]
     assert result.verdict == "warn"
     assert "稍后" in result.issues[0].message
+
+
+async def test_a_dead_worker_is_replaced_and_the_next_photo_still_gets_checked():
+    """A worker killed by the OS (out of memory, a native crash) must not break the pre-check
+    for everybody afterwards: the pool is replaced and the check retried."""
+    import bot.precheck.api as api
+
+    data = degraded_jpeg("contract", "blur", "strong")
+    first = await check_image_async(data, "contract", "a.jpg", use_ocr=False, timeout=600)
+    assert first.has("blurry")
+    for process in list(api._pool._processes.values()):  # type: ignore[union-attr]
+        process.kill()
+        process.join()
+    second = await check_image_async(data, "contract", "b.jpg", use_ocr=False, timeout=600)
+    assert second.has("blurry")
+
+
+async def test_a_worker_killed_mid_check_is_retried_on_a_fresh_pool():
+    import bot.precheck.api as api
+
+    data = degraded_jpeg("contract", "blur", "strong")
+    await check_image_async(data, "contract", "warm.jpg", use_ocr=False, timeout=600)
+    pool = api._pool
+    task = asyncio.create_task(check_image_async(data, "contract", "c.jpg", use_ocr=True, timeout=600))
+    await asyncio.sleep(0.3)  # the OCR check is now running in the worker
+    for process in list(pool._processes.values()):  # type: ignore[union-attr]
+        process.kill()
+    result = await task
+    assert api._pool is not pool
+    assert result.has("blurry")
+
+
+async def test_a_photo_that_kills_every_worker_gets_a_friendly_answer(monkeypatch):
+    import bot.precheck.api as api
+
+    monkeypatch.setattr(api, "_check_in_worker", _die)
+    result = await check_image_async(b"\xff\xd8", "contract", "poison.jpg", timeout=600)
+    assert result.codes == ["check_failed"]
+    assert "重新拍" in result.issues[0].message
+
+
+def _die(*_args: object) -> None:
+    import os
+
+    os._exit(1)
