@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 # Below this fused confidence (and without both rankers agreeing) an answer would be a guess:
 # ask back instead. The fused score is an average of probabilities over ~94 entries, so it is low.
-ANSWER_THRESHOLD = 0.1
+ANSWER_THRESHOLD = 0.3
 # A second topic this likely is offered as a button (multi-part questions).
 SECOND_TOPIC_THRESHOLD = 0.15
 

@@ -1,20 +1,23 @@
-"""Which FAQ entry answers a question: the Rasa ResponseSelector and local BM25, fused.
+"""Which FAQ entry answers a question: Rasa's ResponseSelector and a linear classifier, fused.
 
-The two rankers fail differently (the selector on unseen wording, BM25 on paraphrases without
-shared words), so their average is more often right than either (held-out top-1: selector 0.82,
-BM25 0.88, fused 0.90 — benchmarks/README.md). When both put the same entry first it is
-almost always right.
+The two rankers fail on different questions (the selector on unseen wording, the TF-IDF
+classifier on paraphrases that share few characters), so the mean of their probabilities is
+more often right than either alone; when both put the same entry first it is almost always
+right. Numbers: benchmarks/README.md (FAQ accuracy).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.brain.local_faq import LocalFaq
+from bot.brain.faq_classifier import FaqClassifier
 
-BM25_DEPTH = 10
+log = logging.getLogger(__name__)
+
+DEPTH = 10
 
 
 @dataclass(frozen=True)
@@ -28,32 +31,30 @@ class FaqChoice:
 
 
 @lru_cache(maxsize=1)
-def local_index() -> LocalFaq:
-    return LocalFaq.from_knowledge()
+def classifier() -> FaqClassifier:
+    return FaqClassifier.train()
 
 
 def warm_up_in_background() -> None:
-    """Build the BM25 index (a few seconds) before the first question needs it."""
-    threading.Thread(target=local_index, name="faq-index-warmup", daemon=True).start()
+    """Train the classifier (about a second) before the first question needs it."""
+    threading.Thread(target=classifier, name="faq-classifier-warmup", daemon=True).start()
 
 
-def fuse(selector: list[tuple[str, float]], bm25: list[tuple[str, float]]) -> FaqChoice:
-    """Average the selector's probabilities with BM25 scores normalised over its top entries."""
-    bm25 = bm25[:BM25_DEPTH]
-    total = sum(score for _, score in bm25) or 1.0
+def fuse(selector: list[tuple[str, float]], linear: list[tuple[str, float]]) -> FaqChoice:
+    """The mean of the two rankers' probabilities; one missing ranker counts as all zeros."""
     fused: dict[str, float] = {}
-    for entry_id, conf in selector:
-        fused[entry_id] = fused.get(entry_id, 0.0) + 0.5 * conf
-    for entry_id, score in bm25:
-        fused[entry_id] = fused.get(entry_id, 0.0) + 0.5 * score / total
-    ranking = sorted(fused.items(), key=lambda kv: kv[1], reverse=True)
-    agree = bool(selector and bm25 and selector[0][0] == bm25[0][0])
-    return FaqChoice(ranking=ranking, rankers_agree=agree)
+    for ranking in (selector, linear[:DEPTH]):
+        for entry_id, probability in ranking:
+            fused[entry_id] = fused.get(entry_id, 0.0) + 0.5 * probability
+    ranked = sorted(fused.items(), key=lambda kv: kv[1], reverse=True)
+    agree = bool(selector and linear and selector[0][0] == linear[0][0])
+    return FaqChoice(ranking=ranked, rankers_agree=agree)
 
 
 def choose_faq(text: str, selector: list[tuple[str, float]]) -> FaqChoice:
     try:
-        bm25 = local_index().ranking(text) if text else []
+        linear = classifier().ranking(text) if text else []
     except Exception:  # noqa: BLE001 — the selector alone still gives an answer
-        bm25 = []
-    return fuse(selector, bm25)
+        log.warning("FAQ classifier unavailable", exc_info=True)
+        linear = []
+    return fuse(selector, linear)

@@ -7,7 +7,8 @@ the same token as Rasa's HTTP API, so only the bot can talk through it.
 
 import hmac
 import os
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -22,7 +23,7 @@ install_record_masking()
 
 class AssistantInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "assistant"
 
     def _authorised(self, request: Request) -> bool:
@@ -43,17 +44,17 @@ class AssistantInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             if not self._authorised(request):
                 return response.json({"error": "unauthorised"}, status=401)
-            body: Dict[str, Any] = request.json or {}
+            body: dict[str, Any] = request.json or {}
             sender_id = str(body.get("sender") or "")
             text = body.get("message")
             if not sender_id or not isinstance(text, str):
                 return response.json({"error": "sender and message are required"}, status=400)
-            metadata: Optional[Dict[str, Any]] = body.get("metadata") or None
+            metadata: dict[str, Any] | None = body.get("metadata") or None
             collector = CollectingOutputChannel()
             await on_new_message(
                 UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata)
             )
-            parse: Dict[str, Any] = {}
+            parse: dict[str, Any] = {}
             agent = getattr(request.app.ctx, "agent", None)
             if agent is not None and agent.tracker_store is not None:
                 tracker = await agent.tracker_store.retrieve(sender_id)
@@ -68,7 +69,7 @@ class AssistantInput(InputChannel):
         return webhook
 
 
-def _selected(parse_data: Dict[str, Any]) -> Dict[str, Any]:
+def _selected(parse_data: dict[str, Any]) -> dict[str, Any]:
     selector = (parse_data.get("response_selector") or {}).get("faq") or {}
     chosen = selector.get("response") or {}
     return {

@@ -1,20 +1,21 @@
-from bot.brain.faq_ranking import choose_faq, fuse
+from bot.brain.faq_classifier import FaqClassifier
+from bot.brain.faq_ranking import choose_faq, classifier, fuse
 
 
 def test_fusion_prefers_the_entry_both_rankers_like() -> None:
     selector = [("a", 0.40), ("b", 0.35), ("c", 0.05)]
-    bm25 = [("b", 9.0), ("c", 6.0), ("a", 1.0)]
-    choice = fuse(selector, bm25)
+    linear = [("b", 0.6), ("c", 0.3), ("a", 0.1)]
+    choice = fuse(selector, linear)
     assert choice.best is not None and choice.best[0] == "b"
     assert not choice.rankers_agree
 
 
 def test_agreeing_rankers_are_flagged() -> None:
-    choice = fuse([("a", 0.2), ("b", 0.1)], [("a", 5.0)])
-    assert choice.rankers_agree and choice.best == ("a", 0.2 * 0.5 + 0.5)
+    choice = fuse([("a", 0.2), ("b", 0.1)], [("a", 0.9)])
+    assert choice.rankers_agree and choice.best == ("a", 0.2 * 0.5 + 0.9 * 0.5)
 
 
-def test_selector_alone_still_ranks_when_bm25_finds_nothing() -> None:
+def test_selector_alone_still_ranks_when_the_classifier_has_nothing() -> None:
     choice = fuse([("a", 0.7), ("b", 0.2)], [])
     assert [rid for rid, _ in choice.ranking] == ["a", "b"]
 
@@ -23,3 +24,20 @@ def test_local_ranker_finds_the_renewal_window_entry() -> None:
     choice = choose_faq("居住证快到期了怎么续签", [])
     assert choice.best is not None
     assert choice.best[0].startswith(("renewal", "expiry"))
+
+
+def test_classifier_probabilities_are_a_distribution_over_entries() -> None:
+    model = classifier()
+    probabilities = model.probabilities(["居住证丢了怎么补办", "小卡有效期多久"])
+    assert probabilities.shape == (2, len(model.classes))
+    assert abs(float(probabilities.sum(axis=1)[0]) - 1.0) < 1e-6
+    assert model.ranking("   ") == []
+
+
+def test_classifier_learns_from_the_examples_it_is_given() -> None:
+    """Trained on different examples, the same question moves: the model is not a lookup."""
+    examples = {"lost_replace": ["卡被狗咬烂了"], "renewal_window": ["签注什么时候开始"]}
+    model = FaqClassifier.train(examples)
+    assert model.ranking("我的卡被狗咬烂了")[0][0] == "lost_replace"
+    swapped = FaqClassifier.train({"renewal_window": ["卡被狗咬烂了"], "lost_replace": ["签注什么时候开始"]})
+    assert swapped.ranking("我的卡被狗咬烂了")[0][0] == "renewal_window"

@@ -71,6 +71,34 @@ def test_two_workers_send_each_of_10000_reminders_exactly_once(
     assert all('"sent": 0,' not in log for log in logs), logs
 
 
+def busiest_second(fake: FakeTelegramServer) -> int:
+    times = sorted(call["t"] for call in fake.calls("sendMessage"))
+    busiest = start = 0
+    for end, moment in enumerate(times):
+        while moment - times[start] >= 1.0:
+            start += 1
+        busiest = max(busiest, end - start + 1)
+    return busiest
+
+
+@pytest.mark.skipif(not postgres_available(), reason="PostgreSQL is not running")
+def test_rate_limited_workers_together_stay_within_the_bots_rate(
+    pg_url: str, fake_tg: FakeTelegramServer
+) -> None:
+    """Telegram counts messages per bot, not per process: two rate-limited workers started
+    together must not send at twice the rate. One holds the send lock; the other stands back."""
+    chats = load_due_reminders(pg_url, 240)
+    workers = [
+        start_worker(pg_url, fake_tg.base_url, fake_tg.token, f"paced-{n}", SWEEP_AT, rate="20")
+        for n in (1, 2)
+    ]
+    logs = [finish(w) for w in workers]
+    counts = messages_per_chat(fake_tg)
+    assert set(counts) == set(chats) and max(counts.values()) == 1
+    assert busiest_second(fake_tg) <= 20, logs
+    assert any('"busy": true' in log for log in logs), logs
+
+
 TOTAL = 400
 
 
