@@ -71,7 +71,9 @@ def analyse(rgb: np.ndarray, spec: KindSpec, stated: bool, use_ocr: bool = True,
     if not spec.is_portrait:
         # missing fields only mean "cut off" when nothing else explains a poor reading
         fields_usable = not any(issue.severity == "reject" for issue in issues)
-        issues += cropped_issues(gray, spec, reading if fields_usable else None, reading)
+        # on a blurred photo the OCR boxes bleed outwards and reach the edge of a complete page
+        edge_reading = None if blur else reading
+        issues += cropped_issues(gray, spec, reading if fields_usable else None, edge_reading)
     if portrait is not None:
         issues += portrait_issues(portrait)
 
