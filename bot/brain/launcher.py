@@ -143,6 +143,10 @@ def _child_env(settings: Settings, token: str) -> dict[str, str]:
     env["DATABASE_URL"] = settings.database_url
     env["PYTHONPATH"] = str(PROJECT_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # One TensorFlow thread per pool: the models are tiny, and idle pool threads that spin-wait
+    # for work burn the CPU the other processes (bot, action server, PostgreSQL) need.
+    env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
+    env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env["SANIC_HOST"] = "127.0.0.1"
     return env
