@@ -23,7 +23,7 @@ from bot.text import normalize_text
 
 # SVM margins are ~[-1, 1]; softmax(margin * TEMPERATURE) gives calibrated probabilities
 # (the temperature minimises the cross-validated log-loss: benchmarks/faq_classifier_cv.py).
-TEMPERATURE = 10.0
+TEMPERATURE = 8.0
 REGULARISATION_C = 1.0
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.brain.faq_classifier import FaqClassifier
+from bot.brain.overdue import settle_grace_period
+from bot.brain.renewal_cue import prefer_stated_stage
 
 log = logging.getLogger(__name__)
 
@@ -57,4 +59,6 @@ def choose_faq(text: str, selector: list[tuple[str, float]]) -> FaqChoice:
     except Exception:  # noqa: BLE001 — the selector alone still gives an answer
         log.warning("FAQ classifier unavailable", exc_info=True)
         linear = []
-    return fuse(selector, linear)
+    choice = fuse(selector, linear)
+    ranking = prefer_stated_stage(text, settle_grace_period(text, choice.ranking))
+    return FaqChoice(ranking=ranking, rankers_agree=choice.rankers_agree)

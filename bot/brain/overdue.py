@@ -1,0 +1,58 @@
+"""How long a permit has been expired, read from the question (「过期两个多月了」 → 60 days).
+
+The 60-day line decides the answer (renewed within 60 days of expiry the years keep counting;
+later they restart), but to a bag-of-words model 「过期20天」 and 「过期80天」 look alike. When a
+question states the overdue time, this picks between the two entries by the number.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.reminders.numerals import replace_chinese_numerals
+from bot.text import normalize_text
+
+WITHIN_60 = "expiry_within_60"
+AFTER_60 = "expiry_after_60"
+GRACE_DAYS = 60
+
+_UNIT_DAYS = {"天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7, "个月": 30, "月": 30, "年": 365}
+_DURATION = re.compile(r"(\d+(?:\.\d+)?|半)\s*(多|来)?\s*(个多月|个半月|天|日|周|星期|礼拜|个月|月|年)")
+_OVERDUE_WORDS = ("过期", "逾期", "超期", "过了", "没签注", "没续", "忘了续", "忘记续", "忘记签", "忘了签")
+
+
+def overdue_days(text: str) -> int | None:
+    """Days past expiry that the question states, or None when it states none."""
+    clean = replace_chinese_numerals(normalize_text(text))
+    if not any(word in clean for word in _OVERDUE_WORDS):
+        return None
+    for match in _DURATION.finditer(clean):
+        amount_text, more, unit = match.groups()
+        amount = 0.5 if amount_text == "半" else float(amount_text)
+        if unit == "个多月":
+            amount, more, unit = amount, "多", "个月"
+        elif unit == "个半月":
+            amount, unit = amount + 0.5, "个月"
+        days = amount * _UNIT_DAYS[unit]
+        if more:  # 「两个多月」 is past two months
+            days += 1
+        return int(days + 0.5)
+    return None
+
+
+def settle_grace_period(text: str, ranking: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """If a 60-day entry leads the ranking and the question says how long it is overdue, put
+    the entry the number points to first (it must be among the top three; scores stay with
+    their positions)."""
+    if not ranking or ranking[0][0] not in (WITHIN_60, AFTER_60):
+        return ranking
+    days = overdue_days(text)
+    if days is None:
+        return ranking
+    wanted = WITHIN_60 if days <= GRACE_DAYS else AFTER_60
+    position = next((i for i, (entry, _) in enumerate(ranking[:3]) if entry == wanted), None)
+    if position is None or position == 0:
+        return ranking
+    reordered = list(ranking)
+    reordered[0], reordered[position] = (wanted, ranking[0][1]), (ranking[0][0], ranking[position][1])
+    return reordered

@@ -1,0 +1,35 @@
+import pytest
+
+from bot.brain.overdue import AFTER_60, WITHIN_60, overdue_days, settle_grace_period
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("居住证过期20天了还能补签注吗", 20),
+        ("居住證過期兩個月了", 60),
+        ("过期两个多月了年限还连续吗", 61),
+        ("逾期八十天怎么办", 80),
+        ("我的居住证超期一个半月", 45),
+        ("过期3周了", 21),
+        ("忘了签注，过了半年", 183),
+        ("居住证还有20天到期", None),  # not expired yet
+        ("居住证过期了怎么办", None),  # no duration stated
+    ],
+)
+def test_overdue_days(text: str, days: int | None) -> None:
+    assert overdue_days(text) == days
+
+
+def test_the_number_decides_between_the_two_sixty_day_entries() -> None:
+    ranking = [(WITHIN_60, 0.5), (AFTER_60, 0.4), ("expiry_what_now", 0.05)]
+    assert settle_grace_period("过期80天了还连续吗", ranking)[0] == (AFTER_60, 0.5)
+    assert settle_grace_period("过期20天了", ranking) == ranking
+    flipped = [(AFTER_60, 0.5), (WITHIN_60, 0.4)]
+    assert settle_grace_period("过期一个月了还连续吗", flipped)[0][0] == WITHIN_60
+
+
+def test_other_questions_are_left_alone() -> None:
+    ranking = [("renewal_window", 0.6), (WITHIN_60, 0.3)]
+    assert settle_grace_period("过期20天了", ranking) == ranking
+    assert settle_grace_period("过期了", [(AFTER_60, 0.6), (WITHIN_60, 0.3)])[0][0] == AFTER_60
