@@ -111,44 +111,57 @@ class ActionAnswerFaq(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         base = faq_base()
         chosen = entity_value(tracker, "faq_id")
-        ranking = selector_ranking(tracker)
         if chosen and chosen in base.entries:
-            entry_id, confidence, second = chosen, 1.0, None
-        else:
-            choice = choose_faq((tracker.latest_message or {}).get("text") or "", ranking)
-            ranked = [(rid, conf) for rid, conf in choice.ranking if rid in base.entries]
-            if not ranked:
-                dispatcher.utter_message(response="utter_none_of_these")
-                return []
-            entry_id, confidence = ranked[0]
-            if confidence < ANSWER_THRESHOLD and not choice.rankers_agree:
-                log_fallback(tracker, f"faq/{entry_id}", confidence)
-                ask_back(dispatcher, [r[0] for r in ranked[:3]])
-                return []
-            second = next(
-                (rid for rid, conf in ranked[1:3] if conf >= SECOND_TOPIC_THRESHOLD and base.entries[rid].topic != base.entries[entry_id].topic),
-                None,
-            )
-        entry = base.entries[entry_id]
-        dispatcher.utter_message(text=answer_text(entry), buttons=answer_buttons(entry, second))
-        # tells the channels (and `ask --json`) which entry was answered
-        dispatcher.utter_message(json_message={"type": "faq_answer", "faq_id": entry.id, "confidence": round(confidence, 4)})
-        return [SlotSet("faq_id", entry.id)]
+            return answer(dispatcher, chosen, 1.0, None)
+        choice = choose_faq(latest_text(tracker), selector_ranking(tracker))
+        ranked = [(rid, conf) for rid, conf in choice.ranking if rid in base.entries]
+        if not ranked:
+            dispatcher.utter_message(response="utter_none_of_these")
+            return []
+        entry_id, confidence = ranked[0]
+        if confidence < ANSWER_THRESHOLD and not choice.rankers_agree:
+            log_fallback(tracker, f"faq/{entry_id}", confidence)
+            ask_back(dispatcher, [r[0] for r in ranked[:3]])
+            return []
+        second = next(
+            (rid for rid, conf in ranked[1:3] if conf >= SECOND_TOPIC_THRESHOLD and base.entries[rid].topic != base.entries[entry_id].topic),
+            None,
+        )
+        return answer(dispatcher, entry_id, confidence, second)
+
+
+def latest_text(tracker: Tracker) -> str:
+    return str((tracker.latest_message or {}).get("text") or "")
+
+
+def answer(dispatcher: CollectingDispatcher, entry_id: str, confidence: float, second: str | None) -> list[dict[str, Any]]:
+    entry = faq_base().entries[entry_id]
+    dispatcher.utter_message(text=answer_text(entry), buttons=answer_buttons(entry, second))
+    # tells the channels (and `ask --json`) which entry was answered
+    dispatcher.utter_message(json_message={"type": "faq_answer", "faq_id": entry.id, "confidence": round(confidence, 4)})
+    return [SlotSet("faq_id", entry.id)]
 
 
 class ActionClarify(Action):
-    """NLU fallback: offer the 2-3 likeliest topics as buttons instead of guessing."""
+    """NLU fallback: offer the 2-3 likeliest topics as buttons instead of guessing.
+
+    One exception: the intent classifier was unsure, but its best guess is an FAQ question and
+    both FAQ rankers (the response selector and the linear classifier, which fail on different
+    questions) put the same entry first — that agreement is evidence enough to answer.
+    """
 
     def name(self) -> str:
         return "action_clarify"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
-        ranking = selector_ranking(tracker)
         intents = (tracker.latest_message or {}).get("intent_ranking") or []
         top_intent = next((i.get("name") for i in intents if i.get("name") != "nlu_fallback"), "") or ""
         top_conf = next((float(i.get("confidence", 0)) for i in intents if i.get("name") != "nlu_fallback"), 0.0)
+        choice = choose_faq(latest_text(tracker), selector_ranking(tracker))
+        candidates = [rid for rid, _ in choice.ranking if rid in faq_base().entries][:3]
+        if top_intent == "faq" and choice.rankers_agree and candidates and choice.ranking[0][1] >= ANSWER_THRESHOLD:
+            return answer(dispatcher, candidates[0], choice.ranking[0][1], None)
         log_fallback(tracker, str(top_intent), top_conf)
-        candidates = [rid for rid, _ in ranking[:3]]
         if not candidates:
             dispatcher.utter_message(response="utter_none_of_these")
             return []

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.brain.english_gloss import with_glosses
 from bot.brain.local_faq import tokens, training_examples
 from bot.knowledge import faq_base
 from bot.text import normalize_text
@@ -28,11 +29,11 @@ REGULARISATION_C = 1.0
 
 
 def _characters(text: str) -> str:
-    return normalize_text(text).lower()
+    return normalize_text(with_glosses(text)).lower()
 
 
 def _words(text: str) -> list[str]:
-    return tokens(text)
+    return tokens(text)  # glossed there
 
 
 @dataclass
