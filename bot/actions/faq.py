@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.brain.faq_ranking import choose_faq, warm_up_in_background
 from bot.knowledge import FaqEntry, faq_base
+from bot.text import normalize_text
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +168,41 @@ class ActionClarify(Action):
             return []
         ask_back(dispatcher, candidates)
         return []
+
+
+class ActionOutOfScope(Action):
+    """The scope message — unless the question is plainly about the residence permit itself.
+
+    The intent classifier sometimes files a permit question under "out of scope" because it
+    resembles questions about other documents (「…丢了补办要带什么」). When the question names
+    the permit or its registration, mentions none of the neighbouring topics we do not cover,
+    and both FAQ rankers agree on one entry, that entry answers instead.
+    """
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+        text = latest_text(tracker)
+        if is_about_the_permit(text):
+            choice = choose_faq(text, selector_ranking(tracker))
+            best = choice.best
+            if best and choice.rankers_agree and best[1] >= ANSWER_THRESHOLD and best[0] in faq_base().entries:
+                return answer(dispatcher, best[0], best[1], None)
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []
+
+
+PERMIT_WORDS = ("居住证", "居住登记", "小卡", "签注", "续签")
+NEIGHBOUR_TOPICS = (
+    "积分", "落户", "居转户", "户口", "外国", "外籍", "老外", "签证", "visa", "护照", "港澳", "台湾", "台胞",
+    "驾驶证", "驾照", "社保卡", "公积金", "医保", "工作许可", "人才", "身份证办理", "临时身份证",
+)
+
+
+def is_about_the_permit(text: str) -> bool:
+    clean = normalize_text(text).lower()
+    return any(w in clean for w in PERMIT_WORDS) and not any(w in clean for w in NEIGHBOUR_TOPICS)
 
 
 class ActionFaqSource(Action):

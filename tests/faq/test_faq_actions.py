@@ -1,0 +1,81 @@
+"""The FAQ actions driven with a real rasa_sdk Tracker (the selector ranking as Rasa sends it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.faq import ActionClarify, ActionOutOfScope, is_about_the_permit
+
+
+def tracker(text: str, intent: str, selector: list[tuple[str, float]], intents: list[tuple[str, float]]) -> Tracker:
+    latest: dict[str, Any] = {
+        "text": text,
+        "intent": {"name": intent, "confidence": intents[0][1] if intents else 1.0},
+        "intent_ranking": [{"name": n, "confidence": c} for n, c in intents],
+        "entities": [],
+        "response_selector": {
+            "faq": {"ranking": [{"intent_response_key": f"faq/{k}", "confidence": c} for k, c in selector]}
+        },
+    }
+    return Tracker("test", {}, latest, [], False, None, {}, "action_listen")
+
+
+async def run(action: Any, t: Tracker) -> list[dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    await action.run(dispatcher, t, {})
+    return dispatcher.messages
+
+
+def answered(messages: list[dict[str, Any]]) -> str | None:
+    return next((m["custom"]["faq_id"] for m in messages if (m.get("custom") or {}).get("type") == "faq_answer"), None)
+
+
+@pytest.mark.parametrize(
+    ("text", "about"),
+    [
+        ("居住证丢了补办要带什么", True),
+        ("小卡过期了怎么办", True),
+        ("居住证积分怎么算", False),
+        ("外国人居住证怎么办", False),
+        ("护照丢了怎么补", False),
+    ],
+)
+def test_is_about_the_permit(text: str, about: bool) -> None:
+    assert is_about_the_permit(text) is about
+
+
+async def test_a_permit_question_filed_as_out_of_scope_is_answered_when_both_rankers_agree() -> None:
+    text = "居住证丢了补办要带什么材料"
+    messages = await run(ActionOutOfScope(), tracker(text, "out_of_scope", [("lost_materials", 0.9)], [("out_of_scope", 0.9)]))
+    assert answered(messages) == "lost_materials"
+
+
+async def test_out_of_scope_questions_get_the_scope_message() -> None:
+    for text, selector in [("居住证积分怎么算", [("concepts_permit_vs_points", 0.9)]), ("今天天气怎么样", [("renewal_window", 0.4)])]:
+        messages = await run(ActionOutOfScope(), tracker(text, "out_of_scope", selector, [("out_of_scope", 0.9)]))
+        assert answered(messages) is None
+        assert messages[0]["response"] == "utter_out_of_scope"
+
+
+async def test_rankers_that_disagree_leave_the_scope_message() -> None:
+    text = "居住证丢了补办要带什么材料"
+    messages = await run(ActionOutOfScope(), tracker(text, "out_of_scope", [("renewal_window", 0.9)], [("out_of_scope", 0.9)]))
+    assert answered(messages) is None
+
+
+async def test_clarify_asks_back_with_buttons_when_unsure() -> None:
+    text = "那个东西怎么弄"
+    messages = await run(ActionClarify(), tracker(text, "nlu_fallback", [("renewal_window", 0.2), ("lost_replace", 0.2)], [("nlu_fallback", 0.45), ("faq", 0.3)]))
+    assert answered(messages) is None
+    assert (messages[0].get("custom") or {}).get("type") == "clarify"
+    assert messages[0]["buttons"][-1]["title"] == "都不是"
+
+
+async def test_clarify_answers_when_the_faq_rankers_agree() -> None:
+    text = "居住证掉了怎么补办"
+    messages = await run(ActionClarify(), tracker(text, "nlu_fallback", [("lost_replace", 0.8)], [("nlu_fallback", 0.45), ("faq", 0.4)]))
+    assert answered(messages) == "lost_replace"
