@@ -13,6 +13,7 @@ from .conftest import degraded_jpeg
 
 @pytest.fixture(autouse=True)
 def fresh_pool():
+    shutdown_pool()
     yield
     shutdown_pool()
 
@@ -29,7 +30,8 @@ async def test_checks_run_off_the_loop_and_return_results():
     beat = asyncio.create_task(heartbeat())
     data = degraded_jpeg("contract", "blur", "strong")
     results = await asyncio.gather(
-        check_image_async(data, "contract", "a.jpg", use_ocr=False, timeout=600),
+        # with OCR, on a fresh pool (model loading): seconds of work for the worker process
+        check_image_async(data, "contract", "a.jpg", use_ocr=True, timeout=600),
         check_image_async(b"", "contract", "b.jpg", timeout=600),
     )
     beat.cancel()
