@@ -43,6 +43,7 @@ class Settings:
     rasa_url: str = "http://127.0.0.1:5905"
     rasa_token: str = ""
     action_url: str = "http://127.0.0.1:5955/webhook"
+    rasa_servers: int = 1
     rasa_timeout_s: float = 2.0
     log_level: str = "INFO"
     data_dir: Path = PROJECT_ROOT / "data"
@@ -69,6 +70,17 @@ class Settings:
         return urlparse(self.rasa_url).port or 5905
 
     @property
+    def rasa_urls(self) -> list[str]:
+        """RASA_URL, then one more server per RASA_SERVERS on the following ports."""
+        from urllib.parse import urlparse
+
+        parsed = urlparse(self.rasa_url)
+        return [self.rasa_url] + [
+            parsed._replace(netloc=f"{parsed.hostname}:{self.rasa_port + i}").geturl()
+            for i in range(1, self.rasa_servers)
+        ]
+
+    @property
     def action_port(self) -> int:
         from urllib.parse import urlparse
 
@@ -87,6 +99,7 @@ def load_settings() -> Settings:
         rasa_token=os.environ.get("RASA_TOKEN", "").strip(),
         action_url=os.environ.get("ACTION_URL", "").strip() or Settings.action_url,
         rasa_timeout_s=_float("RASA_TIMEOUT", 2.0),
+        rasa_servers=max(1, min(8, _int("RASA_SERVERS", 1))),
         log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         data_dir=data_dir,
         models_dir=Path(os.environ.get("RASA_MODELS_DIR", "") or PROJECT_ROOT / "models"),

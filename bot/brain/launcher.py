@@ -171,30 +171,34 @@ def start_services(settings: Settings) -> Services:
                 log_path=logs / "actions.log",
             )
         )
-    rasa_health = f"{settings.rasa_url}/webhooks/assistant/"
-    if not _reachable(rasa_health):
+    missing = [(i, url) for i, url in enumerate(settings.rasa_urls) if not _reachable(f"{url}/webhooks/assistant/")]
+    if missing:
         if not RASA_BIN.exists():
             raise LaunchError(f"Rasa is not installed at {RASA_BIN}; run `make setup` first")
         model = latest_model(settings.models_dir)
         if model is None:
             raise LaunchError(f"no trained model in {settings.models_dir}; run `make train` first")
         endpoints = write_endpoints(settings, settings.data_dir / "run" / "endpoints.yml")
+    if len(missing) > 1 and settings.database_url.startswith("sqlite"):
+        log.warning("%d Rasa servers share a SQLite tracker store; use PostgreSQL (DATABASE_URL) for that", len(missing))
+    for i, url in missing:
+        suffix = f" {i + 1}" if settings.rasa_servers > 1 else ""
         services.managed.append(
             ManagedProcess(
-                name="Rasa server",
+                name=f"Rasa server{suffix}",
                 command=[
                     str(RASA_BIN), "run", "--enable-api", "--auth-token", token,
-                    "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
+                    "--interface", "127.0.0.1", "--port", str(settings.rasa_port + i),
                     "--model", str(model), "--endpoints", str(endpoints),
                     "--credentials", str(PROJECT_ROOT / "rasa" / "credentials.yml"),
-                    "--log-file", str(logs / "rasa-internal.log"), "--quiet",
+                    "--log-file", str(logs / f"rasa-internal{suffix.strip()}.log"), "--quiet",
                 ],
                 env=env,
-                health_url=rasa_health,
-                log_path=logs / "rasa.log",
+                health_url=f"{url}/webhooks/assistant/",
+                log_path=logs / f"rasa{suffix.strip()}.log",
             )
         )
-    elif not settings.rasa_token:
+    if len(missing) < settings.rasa_servers and not settings.rasa_token:
         log.warning("Rasa already runs at %s; set RASA_TOKEN to the token it was started with", settings.rasa_url)
     for proc in services.managed:
         proc.start()

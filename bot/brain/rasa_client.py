@@ -1,7 +1,15 @@
-"""Async HTTP client for the Rasa server's assistant channel."""
+"""Async HTTP client for the Rasa server's assistant channel.
+
+With several Rasa servers (``RASA_SERVERS``) each conversation always goes to the same one,
+chosen by a stable hash of its sender id: one Rasa process handles one message at a time (its
+Python work is single-threaded), so two servers use two cores, and sender affinity keeps one
+conversation's turns in order even without a shared lock store.
+"""
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,22 +30,27 @@ class RasaAnswer:
 
 
 class RasaClient:
-    def __init__(self, base_url: str, token: str = "", timeout_s: float = 2.0) -> None:
-        self.base_url = base_url.rstrip("/")
+    def __init__(self, base_url: str | Sequence[str], token: str = "", timeout_s: float = 2.0) -> None:
+        urls = [base_url] if isinstance(base_url, str) else list(base_url)
+        self.base_urls = [url.rstrip("/") for url in urls]
+        self.base_url = self.base_urls[0]
         self.timeout_s = timeout_s
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._http = httpx.AsyncClient(
-            base_url=self.base_url,
             headers=headers,
             timeout=httpx.Timeout(timeout_s, connect=1.0),
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
         )
 
+    def server_for(self, sender_id: str) -> str:
+        """The Rasa server that owns this conversation (stable across restarts and workers)."""
+        return self.base_urls[zlib.crc32(sender_id.encode("utf-8")) % len(self.base_urls)]
+
     async def send(self, sender_id: str, text: str, metadata: dict[str, Any] | None = None, timeout_s: float | None = None) -> RasaAnswer:
         body = {"sender": sender_id, "message": text, "metadata": metadata or {}}
         try:
             resp = await self._http.post(
-                "/webhooks/assistant/webhook", json=body, timeout=timeout_s or self.timeout_s
+                f"{self.server_for(sender_id)}/webhooks/assistant/webhook", json=body, timeout=timeout_s or self.timeout_s
             )
         except httpx.HTTPError as exc:
             raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
@@ -61,9 +74,13 @@ class RasaClient:
         )
 
     async def is_ready(self) -> bool:
+        """True when every server answers its health check."""
         try:
-            resp = await self._http.get("/webhooks/assistant/", timeout=1.0)
-            return resp.status_code == 200
+            for url in self.base_urls:
+                resp = await self._http.get(f"{url}/webhooks/assistant/", timeout=1.0)
+                if resp.status_code != 200:
+                    return False
+            return True
         except httpx.HTTPError:
             return False
 
