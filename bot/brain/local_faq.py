@@ -49,7 +49,7 @@ def _jieba() -> Any:
 
 
 def tokens(text: str) -> list[str]:
-    clean = normalize_text(with_glosses(text)).lower()
+    clean = with_glosses(normalize_text(text)).lower()
     words = [w for w in _jieba().lcut(clean) if w.strip() and w not in STOP]
     # character bigrams make the match robust to typos and unseen segmentations
     chars = [c for c in clean if "\u4e00" <= c <= "\u9fff"]

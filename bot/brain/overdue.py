@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from bot.brain.ranking_rules import promote
 from bot.reminders.numerals import replace_chinese_numerals
 from bot.text import normalize_text
 
@@ -42,17 +43,10 @@ def overdue_days(text: str) -> int | None:
 
 def settle_grace_period(text: str, ranking: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """If a 60-day entry leads the ranking and the question says how long it is overdue, put
-    the entry the number points to first (it must be among the top three; scores stay with
-    their positions)."""
+    the entry the number points to first."""
     if not ranking or ranking[0][0] not in (WITHIN_60, AFTER_60):
         return ranking
     days = overdue_days(text)
     if days is None:
         return ranking
-    wanted = WITHIN_60 if days <= GRACE_DAYS else AFTER_60
-    position = next((i for i, (entry, _) in enumerate(ranking[:3]) if entry == wanted), None)
-    if position is None or position == 0:
-        return ranking
-    reordered = list(ranking)
-    reordered[0], reordered[position] = (wanted, ranking[0][1]), (ranking[0][0], ranking[position][1])
-    return reordered
+    return promote(ranking, WITHIN_60 if days <= GRACE_DAYS else AFTER_60)

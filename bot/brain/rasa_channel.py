@@ -21,10 +21,9 @@ from bot.logging_setup import install_record_masking
 # Rasa logs user texts at debug level: mask ID and phone numbers in every record of this process.
 install_record_masking()
 
-# The Rasa process holds millions of long-lived objects (TensorFlow, the loaded model). With the
-# default thresholds the cyclic garbage collector rescans them every few hundred allocations:
-# py-spy showed two thirds of the process's CPU per message in gc_collect_main. Collections of the
-# young generation stay frequent; the model itself is frozen out of collection once loaded.
+# Restoring the model creates millions of long-lived objects, and with the default thresholds the
+# cyclic garbage collector rescans them over and over: raising the thresholds took ~8 s off the
+# cold start (benchmarks/README.md, Platform). Once loaded, the model is frozen out of collection.
 GC_THRESHOLDS = (50_000, 50, 100)
 gc.set_threshold(*GC_THRESHOLDS)
 

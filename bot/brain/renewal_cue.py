@@ -6,6 +6,7 @@ which one it is and the other entry of the pair leads the ranking, the pair is s
 
 from __future__ import annotations
 
+from bot.brain.ranking_rules import promote
 from bot.text import normalize_text
 
 # first-application entry → its renewal counterpart
@@ -31,8 +32,7 @@ def stage_of(text: str) -> str | None:
 
 
 def prefer_stated_stage(text: str, ranking: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """Swap the leading entry for its counterpart (if among the top three) when the question
-    names the other stage; scores stay with their positions."""
+    """Swap the leading entry for its counterpart when the question names the other stage."""
     if not ranking:
         return ranking
     leader = ranking[0][0]
@@ -44,11 +44,4 @@ def prefer_stated_stage(text: str, ranking: list[tuple[str, float]]) -> list[tup
     if not first:
         return ranking
     wanted = {"renewal": renewal, "first": first}.get(stage_of(text) or "", leader)
-    if wanted == leader:
-        return ranking
-    position = next((i for i, (entry, _) in enumerate(ranking[:3]) if entry == wanted), None)
-    if position is None:
-        return ranking
-    reordered = list(ranking)
-    reordered[0], reordered[position] = (wanted, ranking[0][1]), (leader, ranking[position][1])
-    return reordered
+    return promote(ranking, wanted)
