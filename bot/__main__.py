@@ -117,7 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(load_settings().log_level)
-    return int(args.func(args) or 0)
+    from bot.brain.launcher import LaunchError
+
+    try:
+        return int(args.func(args) or 0)
+    except LaunchError as error:  # a set-up problem, not a bug: say what to do, no traceback
+        print(f"无法启动：{error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

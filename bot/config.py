@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,13 +21,23 @@ def _load_dotenv() -> None:
 
 
 def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    return int(raw) if raw else default
+    return int(_number(name, default, int))
 
 
 def _float(name: str, default: float) -> float:
+    return float(_number(name, default, float))
+
+
+def _number(name: str, default: float, kind: type[int] | type[float]) -> float:
+    """A numeric setting; a value that is not a number falls back to the default, with a warning."""
     raw = os.environ.get(name, "").strip()
-    return float(raw) if raw else default
+    if not raw:
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        logging.getLogger(__name__).warning("%s=%r is not a number; using %s", name, raw, default)
+        return default
 
 
 def _ids(name: str) -> frozenset[int]:

@@ -152,6 +152,17 @@ def _child_env(settings: Settings, token: str) -> dict[str, str]:
     return env
 
 
+def rasa_server_command(token: str, port: int, model: Path, endpoints: Path, log_file: Path) -> list[str]:
+    return [
+        # "=": a random token may start with "-", which argparse would read as an option
+        str(RASA_BIN), "run", "--enable-api", f"--auth-token={token}",
+        "--interface", "127.0.0.1", "--port", str(port),
+        "--model", str(model), "--endpoints", str(endpoints),
+        "--credentials", str(PROJECT_ROOT / "rasa" / "credentials.yml"),
+        "--log-file", str(log_file), "--quiet",
+    ]
+
+
 def start_services(settings: Settings) -> Services:
     """Ensure Rasa and the action server answer; start what is missing and wait until ready."""
     token = settings.rasa_token or secrets.token_urlsafe(24)
@@ -186,13 +197,9 @@ def start_services(settings: Settings) -> Services:
         services.managed.append(
             ManagedProcess(
                 name=f"Rasa server{suffix}",
-                command=[
-                    str(RASA_BIN), "run", "--enable-api", "--auth-token", token,
-                    "--interface", "127.0.0.1", "--port", str(settings.rasa_port + i),
-                    "--model", str(model), "--endpoints", str(endpoints),
-                    "--credentials", str(PROJECT_ROOT / "rasa" / "credentials.yml"),
-                    "--log-file", str(logs / f"rasa-internal{suffix.strip()}.log"), "--quiet",
-                ],
+                command=rasa_server_command(
+                    token, settings.rasa_port + i, model, endpoints, logs / f"rasa-internal{suffix.strip()}.log"
+                ),
                 env=env,
                 health_url=f"{url}/webhooks/assistant/",
                 log_path=logs / f"rasa{suffix.strip()}.log",

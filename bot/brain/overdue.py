@@ -16,6 +16,7 @@ from bot.text import normalize_text
 WITHIN_60 = "expiry_within_60"
 AFTER_60 = "expiry_after_60"
 GRACE_DAYS = 60
+MAX_AMOUNT = 10_000.0  # 「过期999…9天」 is simply "long overdue", not an overflow
 
 _UNIT_DAYS = {"天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7, "个月": 30, "月": 30, "年": 365}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?|半)\s*(多|来)?\s*(个多月|个半月|天|日|周|星期|礼拜|个月|月|年)")
@@ -29,7 +30,7 @@ def overdue_days(text: str) -> int | None:
         return None
     for match in _DURATION.finditer(clean):
         amount_text, more, unit = match.groups()
-        amount = 0.5 if amount_text == "半" else float(amount_text)
+        amount = 0.5 if amount_text == "半" else min(float(amount_text), MAX_AMOUNT)
         if unit == "个多月":
             amount, more, unit = amount, "多", "个月"
         elif unit == "个半月":

@@ -33,3 +33,7 @@ def test_other_questions_are_left_alone() -> None:
     ranking = [("renewal_window", 0.6), (WITHIN_60, 0.3)]
     assert settle_grace_period("过期20天了", ranking) == ranking
     assert settle_grace_period("过期了", [(AFTER_60, 0.6), (WITHIN_60, 0.3)])[0][0] == AFTER_60
+
+
+def test_an_absurd_number_is_long_overdue_not_a_crash() -> None:
+    assert overdue_days("过期" + "9" * 400 + "天") == 10_000

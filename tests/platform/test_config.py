@@ -24,3 +24,13 @@ def test_tracker_store_shares_the_bots_database(monkeypatch) -> None:
     }
     assert endpoints["lock_store"]["db"] == 2
     assert tracker_store_url("sqlite:///data/bot.db").startswith("sqlite:////")
+
+
+def test_a_numeric_setting_that_is_not_a_number_falls_back_to_its_default(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.config import load_settings
+
+    monkeypatch.setenv("RASA_SERVERS", "two")
+    monkeypatch.setenv("RASA_TIMEOUT", "soon")
+    settings = load_settings()
+    assert settings.rasa_servers == 1
+    assert settings.rasa_timeout_s == 2.0
