@@ -5,7 +5,6 @@ Like Rasa's REST channel, but one call returns both the bot messages and what th
 the same token as Rasa's HTTP API, so only the bot can talk through it.
 """
 
-import gc
 import hmac
 import os
 from collections.abc import Awaitable, Callable
@@ -16,22 +15,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.brain import rasa_tuning
 from bot.logging_setup import install_record_masking
 
 # Rasa logs user texts at debug level: mask ID and phone numbers in every record of this process.
 install_record_masking()
 
-# Restoring the model creates millions of long-lived objects, and with the default thresholds the
-# cyclic garbage collector rescans them over and over: raising the thresholds took ~8 s off the
-# cold start (benchmarks/README.md, Platform). Once loaded, the model is frozen out of collection.
-GC_THRESHOLDS = (50_000, 50, 100)
-gc.set_threshold(*GC_THRESHOLDS)
-
-
-def freeze_loaded_model() -> None:
-    """Move everything alive after start-up (the model) to the permanent generation."""
-    gc.collect()
-    gc.freeze()
+rasa_tuning.install()
 
 
 class AssistantInput(InputChannel):
@@ -51,7 +41,7 @@ class AssistantInput(InputChannel):
 
         @webhook.listener("after_server_start")
         async def freeze_after_model_load(app: Any, loop: Any) -> None:
-            freeze_loaded_model()
+            rasa_tuning.freeze_loaded_model()
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -68,19 +58,20 @@ class AssistantInput(InputChannel):
                 return response.json({"error": "sender and message are required"}, status=400)
             metadata: dict[str, Any] | None = body.get("metadata") or None
             collector = CollectingOutputChannel()
-            await on_new_message(
-                UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata)
-            )
-            parse: dict[str, Any] = {}
+            message = UserMessage(text, collector, sender_id, input_channel=self.name(), metadata=metadata)
+            # Parse before handling and hand Rasa the result: the processor then skips its own
+            # NLU run, and the answer can say what was understood without loading the tracker
+            # back from the store (a full replay of the session's events on every message).
             agent = getattr(request.app.ctx, "agent", None)
-            if agent is not None and agent.tracker_store is not None:
-                tracker = await agent.tracker_store.retrieve(sender_id)
-                if tracker is not None:
-                    latest = tracker.latest_message.parse_data if tracker.latest_message else {}
-                    parse = {
-                        "intent": (latest.get("intent") or {}),
-                        "response_selector": _selected(latest),
-                    }
+            if agent is not None and agent.is_ready():
+                message.parse_data = await agent.processor.parse_message(message)
+            await on_new_message(message)
+            parse: dict[str, Any] = {}
+            if message.parse_data:
+                parse = {
+                    "intent": message.parse_data.get("intent") or {},
+                    "response_selector": _selected(message.parse_data),
+                }
             return response.json({"messages": collector.messages, "parse": parse})
 
         return webhook

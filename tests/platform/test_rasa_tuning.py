@@ -1,0 +1,63 @@
+"""The Rasa process's tuning keeps Rasa's behaviour: action server responses are checked as before."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from bot.brain.training import PROJECT_ROOT, RASA_BIN
+
+RASA_PYTHON = RASA_BIN.parent / "python"
+
+# Runs inside .venv-rasa: compares the installed check with Rasa's own (jsonschema.validate).
+PROBE = r"""
+import json, sys
+from jsonschema import ValidationError, validate
+from rasa.core.actions.action import RemoteAction
+import bot.brain.rasa_channel  # installs the tuning, as when Rasa loads the channel
+
+action = RemoteAction("action_answer_faq", None)
+report = {"patched": RemoteAction._validate_action_result.__module__}
+for name, payload in json.loads(sys.argv[1]).items():
+    try:
+        validate(payload, RemoteAction.action_response_format_spec())
+        expected = None
+    except ValidationError as error:
+        expected = error.message
+    try:
+        got = action._validate_action_result(payload)
+    except ValidationError as error:
+        got = error.message
+    report[name] = {"expected": expected, "got": got}
+print(json.dumps(report))
+"""
+
+PAYLOADS = {
+    "answer": {"events": [{"event": "slot", "name": "faq_id", "value": "renewal_window", "timestamp": None}],
+               "responses": [{"text": "签注窗口在到期前30天内。", "buttons": [{"title": "来源", "payload": "/faq_source"}]}]},
+    "empty": {"events": [], "responses": []},
+    "responses_not_a_list": {"events": [], "responses": "你好"},
+    "unknown_event": {"events": [{"event": "no_such_event"}], "responses": []},
+    "events_not_a_list": {"events": {"event": "slot"}, "responses": []},
+}
+
+
+@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="needs .venv-rasa (make setup)")
+def test_action_responses_are_validated_exactly_as_rasa_does() -> None:
+    proc = subprocess.run(
+        [str(RASA_PYTHON), "-c", PROBE, json.dumps(PAYLOADS, ensure_ascii=False)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False,
+        env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report.pop("patched") == "bot.brain.rasa_tuning"
+    assert report["answer"] == {"expected": None, "got": True}
+    assert report["empty"] == {"expected": None, "got": True}
+    for name in ("responses_not_a_list", "unknown_event", "events_not_a_list"):
+        expected, got = report[name]["expected"], report[name]["got"]
+        assert expected is not None, name
+        assert got.startswith(expected), (name, got)
+        assert "Failed to validate Action server response" in got
