@@ -22,6 +22,9 @@ from bot.precheck.result import DocumentGuess, Issue
 
 # blur: edge steepness over content tiles (≈ 1 / edge width in px at ≤1600 px)
 SHARP_REJECT = 0.22  # blurry whatever the OCR says
+# the same along the softest direction: ≈ 1 / smear length, so 0.13 = a smear over ~8 px
+# (motion blur: edges across the smear stay crisp and keep the overall sharpness up)
+SHARP_DIRECTION_REJECT = 0.13
 SHARP_TRUSTED = 0.70  # sharp enough that a poor OCR score means foreign script, not blur
 PORTRAIT_SHARP_REJECT = 0.12  # faces have soft edges by nature
 LEGIBLE = 0.70  # character-weighted OCR confidence below this = text not legible
@@ -106,6 +109,8 @@ def blur_issue(quality: QualityMeasures, reading: OcrReading | None, spec: KindS
 
     - very soft edges are blurry even when OCR still reads large print (a reviewer sees a soft
       photo, and small print on the same document is gone);
+    - so are edges smeared along one direction (the phone moved), even when the edges across the
+      smear are crisp;
     - no text at all: judged by sharpness alone (a smeared scene);
     - text found but not legible, and edges not crisp: blurry. When text detection is confident
       and the edges are reasonably crisp, the poor reading more likely means a script the OCR
@@ -119,6 +124,8 @@ def blur_issue(quality: QualityMeasures, reading: OcrReading | None, spec: KindS
     has_lines = reading is not None and reading.detected >= MIN_LINES_FOR_LEGIBILITY
     if sharp < SHARP_REJECT:
         return make_issue("blurry", "reject", round(sharp, 3))
+    if quality.sharp_direction < SHARP_DIRECTION_REJECT:
+        return make_issue("blurry", "reject", round(quality.sharp_direction, 3), variant="motion")
     if reading is not None and reading.detected == 0 and sharp < SHARP_NO_TEXT:
         return make_issue("blurry", "reject", round(sharp, 3))
     if (

@@ -4,6 +4,13 @@ Why tiles: whole-frame Laplacian variance calls a sharp blank page blurry and a 
 smeared text sharp. We measure the edge steepness only where there is content (tiles with enough
 contrast) and normalise it by the local contrast, which estimates the edge width — the quantity
 that makes text legible — independently of how much text or how much contrast there is.
+
+Motion blur (the phone moved during the shot) smears edges along one direction only; edges across
+that direction stay crisp, so the gradient magnitude hardly drops. We therefore also measure the
+steepness of the directional derivative along several directions and keep the softest one. A
+straight-line smear of length L limits the derivative along its path to contrast / L for every
+edge, whatever the edge's orientation, while sharp text (strokes and curves in many orientations)
+has steep edges along every direction.
 """
 
 from __future__ import annotations
@@ -14,6 +21,9 @@ import cv2
 import numpy as np
 
 TILE = 48
+STEEPEST = 99.5  # percentile of the gradient in a tile taken as its steepest edge
+# directions for the directional steepness: 22.5° apart, so an edge is never more than 11.25° off
+DIRECTIONS = np.deg2rad(np.arange(0.0, 180.0, 22.5)).astype(np.float32)
 WORK_LONG_SIDE = 1600
 GLARE_LONG_SIDE = 640
 GLARE_TILE = 16
@@ -27,6 +37,7 @@ GLARE_WASHOUT = 0.75  # text contrast inside the blob vs elsewhere (glare washes
 class QualityMeasures:
     sharpness: float  # median normalised edge steepness over content tiles (≈ 1/edge width)
     sharp_top: float  # 80th percentile of the same (the sharpest parts of the photo)
+    sharp_direction: float  # the same along the softest direction (≈ 1/smear length; motion blur)
     content_tiles: int
     content_share: float
     glare_share: float  # share of the document area covered by glare blobs
@@ -48,14 +59,15 @@ def to_work_gray(rgb: np.ndarray) -> np.ndarray:
 
 def measure_quality(rgb: np.ndarray, gray: np.ndarray | None = None) -> QualityMeasures:
     gray = to_work_gray(rgb) if gray is None else gray
-    sharp_median, sharp_top, tiles, share = tile_sharpness(gray)
+    sharp = tile_sharpness(gray)
     glare_share, blobs = glare_measure(rgb, gray)
     p1, p2, p97, p99 = np.percentile(gray[::2, ::2], (1, 2, 97, 99))
     return QualityMeasures(
-        sharpness=sharp_median,
-        sharp_top=sharp_top,
-        content_tiles=tiles,
-        content_share=share,
+        sharpness=sharp.median,
+        sharp_top=sharp.top,
+        sharp_direction=sharp.direction,
+        content_tiles=sharp.tiles,
+        content_share=sharp.share,
         glare_share=glare_share,
         glare_blobs=blobs,
         dark_level=float(p97),
@@ -70,27 +82,53 @@ def _tile_view(array: np.ndarray, tile: int) -> np.ndarray:
     return array[: rows * tile, : cols * tile].reshape(rows, tile, cols, tile).swapaxes(1, 2)
 
 
-def tile_sharpness(gray: np.ndarray) -> tuple[float, float, int, float]:
-    """(median, 80th percentile) of max-gradient / local contrast over tiles that hold content."""
+@dataclass(frozen=True)
+class TileSharpness:
+    median: float = 0.0
+    top: float = 0.0
+    direction: float = 0.0  # median over content tiles along the softest of DIRECTIONS
+    tiles: int = 0
+    share: float = 0.0
+
+
+def tile_sharpness(gray: np.ndarray) -> TileSharpness:
+    """Max-gradient / local contrast over tiles that hold content: overall and along the softest direction."""
     smooth = cv2.GaussianBlur(gray, (3, 3), 0.6).astype(np.float32)
-    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)
-    magnitude = cv2.magnitude(gx, gy) / 8.0
+    gx = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=3, scale=1 / 8)  # grey levels per pixel
+    gy = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3, scale=1 / 8)
+    magnitude = cv2.magnitude(gx, gy)
     tiles = _tile_view(smooth, TILE)
     grads = _tile_view(magnitude, TILE)
     if tiles.size == 0:
-        return 0.0, 0.0, 0, 0.0
+        return TileSharpness()
     flat = tiles.reshape(tiles.shape[0], tiles.shape[1], -1)
     low = np.percentile(flat, 3, axis=2)
     high = np.percentile(flat, 97, axis=2)
     contrast = high - low
-    steepest = np.percentile(grads.reshape(flat.shape), 99.5, axis=2)
+    steepest = np.percentile(grads.reshape(flat.shape), STEEPEST, axis=2)
     content = contrast >= 40
     count = int(content.sum())
+    share = count / contrast.size
     if count < 4:
-        return 0.0, 0.0, count, count / contrast.size
+        return TileSharpness(tiles=count, share=share)
     ratios = steepest[content] / contrast[content]
-    return float(np.median(ratios)), float(np.percentile(ratios, 80)), count, count / contrast.size
+    content_gx = _tile_view(gx, TILE).reshape(flat.shape)[content]
+    content_gy = _tile_view(gy, TILE).reshape(flat.shape)[content]
+    direction = softest_direction(content_gx, content_gy, contrast[content])
+    median, top = float(np.median(ratios)), float(np.percentile(ratios, 80))
+    return TileSharpness(median, top, direction, count, share)
+
+
+def softest_direction(gx: np.ndarray, gy: np.ndarray, contrast: np.ndarray) -> float:
+    """Min over DIRECTIONS of the median (over tiles) steepest directional derivative / contrast.
+
+    ``gx``/``gy``: (tiles, pixels) gradients of the content tiles; ``contrast``: (tiles,).
+    """
+    cos, sin = np.cos(DIRECTIONS)[:, None, None], np.sin(DIRECTIONS)[:, None, None]
+    along = np.abs(cos * gx[None] + sin * gy[None])
+    k = round(STEEPEST / 100 * (along.shape[2] - 1))
+    steepest = np.partition(along, k, axis=2)[..., k]
+    return float(np.median(steepest / contrast[None], axis=1).min())
 
 
 def glare_measure(rgb: np.ndarray, gray: np.ndarray) -> tuple[float, int]:

@@ -321,13 +321,7 @@ def degrade(photo: Photo, defect: str, level: str, rng: np.random.Generator) -> 
     if defect == "blur":
         rgb = cv2.GaussianBlur(rgb, (0, 0), strength)
     elif defect == "motion":
-        length = int(strength)
-        kernel: Any = np.zeros((length, length), np.float32)
-        kernel[length // 2, :] = 1.0 / length
-        angle = float(rng.uniform(0, 180))
-        rotation = cv2.getRotationMatrix2D(((length - 1) / 2, (length - 1) / 2), angle, 1.0)
-        kernel = cv2.warpAffine(kernel, rotation, (length, length))
-        rgb = cv2.filter2D(rgb, -1, kernel / max(kernel.sum(), 1e-6))
+        rgb = motion_blur(rgb, int(strength), float(rng.uniform(0, 180)))
     elif defect == "glare":
         rgb = _add_glare(rgb, photo.quad, strength, rng)
     elif defect == "crop":
@@ -341,6 +335,15 @@ def degrade(photo: Photo, defect: str, level: str, rng: np.random.Generator) -> 
     elif defect == "jpeg":
         return decode_jpeg(encode_jpeg(photo.rgb, int(strength)))
     return np.clip(rgb + rng.normal(0, 1.0, rgb.shape[:2] + (1,)), 0, 255).astype(np.uint8)
+
+
+def motion_blur(rgb: np.ndarray, length: int, angle: float) -> np.ndarray:
+    """Smear the image along a straight line of ``length`` px at ``angle`` degrees (camera shake)."""
+    kernel: Any = np.zeros((length, length), np.float32)
+    kernel[length // 2, :] = 1.0 / length
+    rotation = cv2.getRotationMatrix2D(((length - 1) / 2, (length - 1) / 2), angle, 1.0)
+    kernel = cv2.warpAffine(kernel, rotation, (length, length))
+    return cv2.filter2D(rgb, -1, kernel / max(kernel.sum(), 1e-6))
 
 
 def _add_glare(rgb: np.ndarray, quad: np.ndarray, radius_share: float, rng: np.random.Generator) -> np.ndarray:

@@ -13,7 +13,7 @@ from bot.precheck import synth
 from bot.precheck.api import check_image, compressed_copy, render_result_zh
 from bot.precheck.kinds import KINDS
 
-from .conftest import checked, degraded_jpeg
+from .conftest import checked, degraded_jpeg, document_photo
 
 DOCUMENT_KINDS = ("id_front", "id_back", "rental_filing", "contract")
 
@@ -41,6 +41,35 @@ def test_each_defect_is_caught_at_moderate_strength(kind: str, defect: str, code
 def test_ordinary_jpeg_compression_and_a_tilted_phone_are_not_defects(defect: str):
     result = checked("rental_filing", defect, "strong")
     assert result.verdict != "reject", result.to_json()
+
+
+def shaken_card(angle: float, length: int = 17) -> bytes:
+    """The generated ID card smeared along one direction, as by a phone moving during the shot."""
+    rgb = document_photo("id_front").rgb.astype(np.float32)
+    return synth.encode_jpeg(np.clip(synth.motion_blur(rgb, length, angle), 0, 255).astype(np.uint8))
+
+
+@pytest.mark.parametrize("angle", [0.0, 90.0])
+def test_smear_along_one_direction_is_seen_by_the_softest_direction_only(angle: float):
+    """Horizontal/vertical shake keeps the strokes across it crisp: overall sharpness stays near a
+    clean card's, and only the steepness along the softest direction drops."""
+    from bot.precheck.analyse import SHARP_DIRECTION_REJECT, SHARP_REJECT
+    from bot.precheck.intake import decode_image
+    from bot.precheck.quality import measure_quality
+
+    clean = measure_quality(document_photo("id_front").rgb)
+    shaken = measure_quality(decode_image(shaken_card(angle)).rgb)
+    assert shaken.sharpness >= SHARP_REJECT
+    assert shaken.sharp_direction < SHARP_DIRECTION_REJECT < clean.sharp_direction
+
+
+@pytest.mark.parametrize("angle", [0.0, 90.0, 135.0])
+def test_a_shaken_id_card_is_blurry_and_told_to_hold_still(angle: float):
+    result = check_image(shaken_card(angle), "id_front", "shaken.jpg")
+    issue = next((issue for issue in result.issues if issue.code == "blurry"), None)
+    assert issue is not None and issue.severity == "reject", result.to_json()
+    assert "拿稳" in issue.message
+    assert not checked("id_front").has("blurry")
 
 
 def test_blank_page_is_not_called_blurry():
