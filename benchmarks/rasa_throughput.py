@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,18 +27,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.telegram.bot_process import free_port  # noqa: E402
+
 QUESTIONS = [
     "居住证快到期了怎么续签", "签注要带什么材料", "第一次办居住证需要什么", "居住登记满半年才能办吗",
     "租房合同没备案可以办居住证吗", "居住证丢了怎么补办", "办居住证要多久", "在哪里查办理进度",
     "审核不通过怎么办", "居住证照片有什么要求", "小卡是什么", "居住证有效期多长", "地址变了要怎么办",
     "孩子可以办居住证吗",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def cpu_seconds(pid: int) -> float:
