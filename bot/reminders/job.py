@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from telegram.ext import Application, ContextTypes
 
+from bot.config import Settings, load_settings
 from bot.reminders.engine import default_worker_id, sweep_due
 from bot.reminders.telegram_sender import TelegramSender
 
@@ -16,14 +17,22 @@ SWEEP_INTERVAL_S = 60
 JOB_NAME = "reminder_sweep"
 
 
+def _settings_of(application: Application) -> Settings:
+    """The settings the application was built with (its database), else the environment's."""
+    state = application.bot_data.get("channel")
+    settings = getattr(state, "settings", None)
+    return settings if isinstance(settings, Settings) else load_settings()
+
+
 async def sweep_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send the reminders that are due now through the application's own bot."""
-    from bot.config import load_settings
-
-    settings = load_settings()
+    settings = _settings_of(context.application)
     now = datetime.fromisoformat(settings.clock_override) if settings.clock_override else datetime.now(UTC)
     try:
-        stats = await sweep_due(now, TelegramSender(context.bot), default_worker_id())
+        stats = await sweep_due(
+            now, TelegramSender(context.bot), default_worker_id(),
+            database_url=settings.database_url, send_hour=settings.reminder_send_hour,
+        )  # fmt: skip
     except Exception:  # a database hiccup must not kill the job; the next minute retries
         log.exception("reminder sweep failed")
         return
