@@ -10,6 +10,9 @@ import yaml
 
 from bot.config import Settings
 
+# Rasa's SQL tracker store without its per-message overheads (bot/brain/tracker_store.py).
+TRACKER_STORE_CLASS = "bot.brain.tracker_store.LeanSQLTrackerStore"
+
 
 def tracker_store_url(database_url: str) -> str:
     """The bot's DATABASE_URL in the form Rasa's SQLAlchemy 1.4 + psycopg2 understands."""
@@ -25,7 +28,7 @@ def tracker_store_url(database_url: str) -> str:
 def render_endpoints(settings: Settings) -> dict[str, Any]:
     endpoints: dict[str, Any] = {
         "action_endpoint": {"url": settings.action_url},
-        "tracker_store": {"type": "SQL", "url": tracker_store_url(settings.database_url)},
+        "tracker_store": {"type": TRACKER_STORE_CLASS, "url": tracker_store_url(settings.database_url)},
     }
     if settings.lock_store_url:
         redis = urlparse(settings.lock_store_url)

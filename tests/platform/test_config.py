@@ -19,7 +19,7 @@ def test_tracker_store_shares_the_bots_database(monkeypatch) -> None:
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/2")
     endpoints = render_endpoints(load_settings())
     assert endpoints["tracker_store"] == {
-        "type": "SQL",
+        "type": "bot.brain.tracker_store.LeanSQLTrackerStore",
         "url": "postgresql://bot@127.0.0.1:5432/jzz",
     }
     assert endpoints["lock_store"]["db"] == 2
