@@ -15,7 +15,7 @@ store type. Same ``events`` table, same rows, same conversation-session rule as 
 
 import asyncio
 import json
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -27,7 +27,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 STORED_EVENTS_ATTRIBUTE = "_stored_event_count"
 
 
-def stored_event_count(tracker: DialogueStateTracker) -> Optional[int]:
+def stored_event_count(tracker: DialogueStateTracker) -> int | None:
     count = tracker.__dict__.get(STORED_EVENTS_ATTRIBUTE)
     return count if isinstance(count, int) else None
 
@@ -43,7 +43,7 @@ class LeanSQLTrackerStore(SQLTrackerStore):
     def _events(self) -> sa.Table:
         return self.SQLEvent.__table__
 
-    def _event_data_query(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Any:
+    def _event_data_query(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Any:
         events = self._events
         query = sa.select(events.c.data).where(events.c.sender_id == sender_id)
         if not fetch_events_from_all_sessions:
@@ -56,14 +56,14 @@ class LeanSQLTrackerStore(SQLTrackerStore):
             query = query.where(sa.or_(events.c.timestamp >= session_start, session_start.is_(None)))
         return query.order_by(events.c.id)
 
-    def _load_event_data(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> List[Text]:
+    def _load_event_data(self, sender_id: str, fetch_events_from_all_sessions: bool) -> list[str]:
         with self.engine.connect() as connection:
             query = self._event_data_query(sender_id, fetch_events_from_all_sessions)
             return list(connection.execute(query).scalars())
 
     async def _retrieve(
-        self, sender_id: Text, fetch_events_from_all_sessions: bool
-    ) -> Optional[DialogueStateTracker]:
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
         data = await asyncio.to_thread(self._load_event_data, sender_id, fetch_events_from_all_sessions)
         if not self.domain or not data:
             return None
@@ -71,7 +71,7 @@ class LeanSQLTrackerStore(SQLTrackerStore):
         _mark_stored(tracker, len(tracker.events))
         return tracker
 
-    def _row(self, sender_id: Text, data: Dict[Text, Any], type_name: Text) -> Dict[Text, Any]:
+    def _row(self, sender_id: str, data: dict[str, Any], type_name: str) -> dict[str, Any]:
         return {
             "sender_id": sender_id,
             "type_name": type_name,
@@ -81,7 +81,7 @@ class LeanSQLTrackerStore(SQLTrackerStore):
             "data": json.dumps(data),
         }
 
-    def _insert_new_events(self, sender_id: Text, events: List[Event], stored: Optional[int]) -> None:
+    def _insert_new_events(self, sender_id: str, events: list[Event], stored: int | None) -> None:
         with self.engine.begin() as connection:
             if stored is None:  # not read by this store: ask the database, as Rasa does
                 count_query = sa.select(sa.func.count()).select_from(
