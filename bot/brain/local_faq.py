@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from bot.brain.english_gloss import with_glosses
+from bot.brain.synonym_gloss import with_synonyms
 from bot.config import PROJECT_ROOT
 from bot.knowledge import FaqEntry, faq_base
 from bot.text import normalize_text
@@ -49,7 +50,7 @@ def _jieba() -> Any:
 
 
 def tokens(text: str) -> list[str]:
-    clean = with_glosses(normalize_text(text)).lower()
+    clean = with_synonyms(with_glosses(normalize_text(text))).lower()
     words = [w for w in _jieba().lcut(clean) if w.strip() and w not in STOP]
     # character bigrams make the match robust to typos and unseen segmentations
     chars = [c for c in clean if "\u4e00" <= c <= "\u9fff"]
