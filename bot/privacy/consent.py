@@ -7,10 +7,10 @@ conversation goes on without the counters (the pipeline catches and logs the err
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.storage.base import utcnow
-from bot.storage.db import session_scope, with_db_retry
+from bot.storage.db import engine_for, session_scope, with_db_retry
 from bot.storage.models import User
 from bot.storage.users import get_or_create_user, get_user
 
@@ -81,17 +81,37 @@ def withdraw_reminder_consent(sender_id: str, database_url: str | None = None) -
 
 def note_activity(sender_id: str, database_url: str | None = None) -> bool:
     """Count one message of ``sender_id``; True when this is their first contact, i.e. the
-    short privacy notice should go with this answer (it is then marked as shown)."""
+    short privacy notice should go with this answer (it is then marked as shown).
+
+    Runs on every message, so the usual case is one statement: bump the counters of an existing
+    user and read back whether the notice was shown. Marking it shown is a conditional update,
+    so of two workers answering the same new user only one shows the notice.
+    """
     url = _url(database_url)
+    users = User.__table__
 
     def work() -> bool:
+        with engine_for(url).begin() as connection:
+            counted = connection.execute(
+                update(users)
+                .where(users.c.sender_id == sender_id)
+                .values(last_seen_at=utcnow(), message_count=users.c.message_count + 1)
+                .returning(users.c.privacy_notice_shown)
+            ).first()
+        if counted is not None and counted.privacy_notice_shown:
+            return False
         with session_scope(url) as session:
             user = get_or_create_user(session, sender_id)
-            first_use = not user.privacy_notice_shown
-            user.privacy_notice_shown = True
-            user.last_seen_at = utcnow()
-            user.message_count = (user.message_count or 0) + 1
-            return first_use
+            if counted is None:  # a new user: this message was not counted above
+                user.last_seen_at = utcnow()
+                user.message_count = (user.message_count or 0) + 1
+            session.flush()
+            marked = session.execute(
+                update(users)
+                .where(users.c.sender_id == sender_id, users.c.privacy_notice_shown.is_(False))
+                .values(privacy_notice_shown=True)
+            )
+            return bool(getattr(marked, "rowcount", 0))
 
     return with_db_retry(work)
 

@@ -60,6 +60,24 @@ def test_the_notice_is_shown_on_first_use_only(url: str) -> None:
     assert note_activity("tg:10", url) is True
 
 
+def test_every_message_is_counted_and_a_privacy_read_suppresses_the_notice(url: str) -> None:
+    from sqlalchemy import select
+
+    from bot.privacy.consent import mark_notice_shown
+    from bot.storage.db import session_scope
+    from bot.storage.models import User
+
+    def counted(sender_id: str) -> int:
+        with session_scope(url) as session:
+            return int(session.scalar(select(User.message_count).where(User.sender_id == sender_id)) or 0)
+
+    assert [note_activity("tg:21", url) for _ in range(3)] == [True, False, False]
+    assert counted("tg:21") == 3
+    mark_notice_shown("tg:22", url)  # /privacy read before the first question
+    assert note_activity("tg:22", url) is False
+    assert counted("tg:22") == 1
+
+
 def test_notice_goes_into_the_last_text_not_into_an_image_caption() -> None:
     turn = Turn(text="x", replies=[Reply("答案"), Reply("卡片", image=b"png")])
     with_first_use_notice(turn, True)
