@@ -18,24 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from bot.brain.english_gloss import with_glosses
-from bot.brain.local_faq import tokens, training_examples
-from bot.brain.synonym_gloss import with_synonyms
+from bot.brain.local_faq import glossed, tokens, training_examples
 from bot.knowledge import faq_base
-from bot.text import normalize_text
 
 # SVM margins are ~[-1, 1]; softmax(margin * TEMPERATURE) gives calibrated probabilities
 # (the temperature minimises the cross-validated log-loss: benchmarks/faq_classifier_cv.py).
 TEMPERATURE = 8.0
 REGULARISATION_C = 1.0
-
-
-def _characters(text: str) -> str:
-    return with_synonyms(with_glosses(normalize_text(text))).lower()
-
-
-def _words(text: str) -> list[str]:
-    return tokens(text)  # glossed there
 
 
 @dataclass
@@ -58,8 +47,8 @@ class FaqClassifier:
             for text in (entry.question, entry.short, *examples.get(entry.id, [])):
                 texts.append(text)
                 labels.append(entry.id)
-        characters = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, preprocessor=_characters)
-        words = TfidfVectorizer(analyzer=_words, sublinear_tf=True)
+        characters = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, preprocessor=glossed)
+        words = TfidfVectorizer(analyzer=tokens, sublinear_tf=True)
         features = hstack([characters.fit_transform(texts), words.fit_transform(texts)]).tocsr()
         model: Any = LinearSVC(C=REGULARISATION_C)
         model.fit(features, labels)

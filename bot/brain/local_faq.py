@@ -49,8 +49,14 @@ def _jieba() -> Any:
     return jieba
 
 
+def glossed(text: str) -> str:
+    """The question as the local rankers read it: normalised, lower-cased, with the glossaries'
+    terms for its English words and everyday wordings appended."""
+    return with_synonyms(with_glosses(normalize_text(text))).lower()
+
+
 def tokens(text: str) -> list[str]:
-    clean = with_synonyms(with_glosses(normalize_text(text))).lower()
+    clean = glossed(text)
     words = [w for w in _jieba().lcut(clean) if w.strip() and w not in STOP]
     # character bigrams make the match robust to typos and unseen segmentations
     chars = [c for c in clean if "\u4e00" <= c <= "\u9fff"]
