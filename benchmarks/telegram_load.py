@@ -85,6 +85,7 @@ class User:
     expected: int = 1
     received: int = 0
     asked_at: float = 0.0
+    question: str = ""
     expected_total: int = 0  # answer messages all of this user's questions should produce
     received_total: int = 0
 
@@ -98,6 +99,8 @@ class Results:
     duplicated: int = 0
     reply_messages: int = 0
     latencies_ms: list[float] = field(default_factory=list)
+    # (seconds since the load started, question, latency ms) — where the tail comes from
+    samples: list[tuple[float, str, float]] = field(default_factory=list)
     first_reply_t: float = 0.0
     last_reply_t: float = 0.0
 
@@ -130,6 +133,36 @@ def serve_echo_bot() -> int:
     settings = load_settings()
     logging.basicConfig(level=settings.log_level)
     return asyncio.run(serve_telegram(settings, assistant=EchoAssistant()))
+
+
+def latency_windows(
+    samples: list[tuple[float, str, float]], width: float = 10.0
+) -> list[dict[str, Any]]:
+    """p50/p99 per ``width``-second window of asking time: shows start-up transients."""
+    windows: dict[int, list[float]] = {}
+    for at, _, latency in samples:
+        windows.setdefault(int(at // width), []).append(latency)
+    return [
+        {
+            "from_s": int(i * width),
+            "n": len(v),
+            "p50": round(percentile(v, 0.5), 1),
+            "p99": round(percentile(v, 0.99), 1),
+        }
+        for i, v in sorted(windows.items())
+    ]
+
+
+def latency_by_question(samples: list[tuple[float, str, float]]) -> dict[str, dict[str, float]]:
+    """p50/p99 per question, slowest p99 first: shows answers that cost more than others."""
+    by_question: dict[str, list[float]] = {}
+    for _, question, latency in samples:
+        by_question.setdefault(question, []).append(latency)
+    rows = {
+        q: {"n": len(v), "p50": round(percentile(v, 0.5), 1), "p99": round(percentile(v, 0.99), 1)}
+        for q, v in by_question.items()
+    }
+    return dict(sorted(rows.items(), key=lambda item: -item[1]["p99"]))
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -234,6 +267,7 @@ def run_load(
         update = fake.user_sends_text(user.chat_id, question)
         user.open_update = update["update_id"]
         user.expected, user.received, user.asked_at = expected[question], 0, now
+        user.question = question
         user.expected_total += expected[question]
         results.asked += 1
         heapq.heappush(deadlines, (now + args.timeout, user.chat_id, update["update_id"]))
@@ -249,7 +283,9 @@ def run_load(
         user.received += 1
         if user.received == 1:
             handed_over = fake.delivered_at.get(user.open_update, user.asked_at)
-            results.latencies_ms.append((call["t"] - handed_over) * 1000)
+            latency_ms = (call["t"] - handed_over) * 1000
+            results.latencies_ms.append(latency_ms)
+            results.samples.append((user.asked_at - start, user.question, latency_ms))
 
     def close_turn(user: User, now: float) -> None:
         user.open_update = None
@@ -409,6 +445,8 @@ def measure(args: argparse.Namespace, workdir: Path, database_url: str) -> dict[
             if results.latencies_ms
             else None,
         },
+        "latency_by_10s_window": latency_windows(results.samples),
+        "latency_by_question": latency_by_question(results.samples),
         "lost": results.lost,
         "duplicated": results.duplicated,
         "late": results.late,

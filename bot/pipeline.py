@@ -57,7 +57,7 @@ def replies_from_rasa(messages: list[dict[str, Any]]) -> list[Reply]:
 
 
 class Assistant:
-    """Channel-neutral entry point; see /work/notes/PIPELINE.md for the contract."""
+    """Channel-neutral entry point: text or a button payload in, a ``Turn`` (replies) out."""
 
     def __init__(self, settings: Settings, rasa: RasaClient, services: Any = None) -> None:
         self.settings = settings

@@ -1,6 +1,6 @@
 """What we store about a user, showing it (/mydata), deleting it (/forget), notice and consent.
 
-Public API (see /work/notes/PRIVACY_API.md): ``describe_user_data``, ``forget_user``,
+Public API: ``describe_user_data``, ``forget_user``,
 ``has_reminder_consent``, ``give_reminder_consent``, ``withdraw_reminder_consent``,
 ``note_activity``, ``PRIVACY_NOTICE_TEXT``, ``REMINDER_CONSENT_TEXT``.
 """
