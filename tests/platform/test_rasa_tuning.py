@@ -61,3 +61,64 @@ def test_action_responses_are_validated_exactly_as_rasa_does() -> None:
         assert expected is not None, name
         assert got.startswith(expected), (name, got)
         assert "Failed to validate Action server response" in got
+
+
+# Runs inside .venv-rasa: the remembered event lookup answers as Rasa's class-tree scan does.
+EVENT_PROBE = r"""
+import json
+import rasa.shared.utils.common
+from rasa.shared.core.events import Event, SlotSet
+import bot.brain.rasa_channel  # installs the tuning
+from bot.brain import rasa_tuning
+
+names = sorted({c.type_name for c in rasa.shared.utils.common.all_subclasses(Event)})
+report = {"patched": Event.resolve_by_type is rasa_tuning.resolve_event_by_type, "mismatches": []}
+for _ in range(2):  # first call scans, second answers from memory
+    for name in names:
+        if Event.resolve_by_type(name) is not rasa_tuning._resolve_event_by_scanning(name):
+            report["mismatches"].append(name)
+report["names"] = len(names)
+report["topic"] = Event.resolve_by_type("topic")
+report["default"] = Event.resolve_by_type("no_such_event", SlotSet).__name__
+try:
+    Event.resolve_by_type("no_such_event")
+    report["unknown"] = "no error"
+except ValueError as error:
+    report["unknown"] = str(error)
+print(json.dumps(report))
+"""
+
+
+@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="needs .venv-rasa (make setup)")
+def test_event_types_resolve_exactly_as_rasa_does() -> None:
+    proc = subprocess.run(
+        [str(RASA_PYTHON), "-c", EVENT_PROBE],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False,
+        env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["patched"] is True
+    assert report["names"] > 20 and report["mismatches"] == []
+    assert report["topic"] is None
+    assert report["default"] == "SlotSet"
+    assert report["unknown"] == "Unknown event name 'no_such_event'."
+
+
+@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="needs .venv-rasa (make setup)")
+def test_dialogue_states_continue_from_the_last_prediction_exactly_as_rasa_replays_them() -> None:
+    proc = subprocess.run(
+        [str(RASA_PYTHON), str(PROJECT_ROOT / "tests" / "platform" / "rasa_states_probe.py")],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False,
+        env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["patched"] is True
+    assert report["conversations"] > 20 and report["compared"] > 500
+    assert report["mismatches"] == []
+    assert report["reloaded_equal"] is True
+    # Conversations that never rewind are replayed once per flag set, then only continued.
+    assert len(report["starts_without_rewinds"]) > 10
+    assert set(report["starts_without_rewinds"]) == {4}
+    assert report["fresh_starts"] < report["compared"] / 4
