@@ -149,6 +149,23 @@ MAX_REMEMBERED_CONVERSATIONS = 2_000
 _replay_states = Domain.states_for_tracker_history
 
 
+def _same_event(new: Event, old: Event) -> bool:
+    """Whether two events are one stored event: same class, same attributes.
+
+    ``parse_data`` is left out: the copy Rasa keeps in memory and the one read back from the
+    tracker store differ in detail (float rounding, extra keys), and dialogue states use only the
+    event's own ``intent``, ``entities`` and ``text``, which are compared.
+    """
+    if new is old:
+        return True
+    if type(new) is not type(old):
+        return False
+    attributes, seen = new.__dict__, old.__dict__
+    return attributes.keys() == seen.keys() and all(
+        value == seen[name] for name, value in attributes.items() if name != "parse_data"
+    )
+
+
 class _StatesFold:
     """Rasa's ``states_for_tracker_history`` loop, stopped after ``len(events)`` applied events."""
 
@@ -166,10 +183,7 @@ class _StatesFold:
         seen = self.events
         if self.domain is not domain or len(events) < len(seen):
             return False
-        return all(
-            new is old or (type(new) is type(old) and new.timestamp == old.timestamp and new == old)
-            for new, old in zip(events, seen, strict=False)
-        )
+        return all(_same_event(new, old) for new, old in zip(events, seen, strict=False))
 
     def advance(self, events: list[Event], flags: tuple[bool, bool, Any]) -> None:
         for event in events[len(self.events) :]:

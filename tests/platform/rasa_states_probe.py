@@ -3,6 +3,7 @@ states gives exactly Rasa's states, for every prefix of real training conversati
 marked rule-only), with and without rule-only data, through rewinds, restarts and a sender who
 switches conversations, while starting afresh only when it must. Prints one JSON report."""
 
+import copy
 import json
 import random
 
@@ -11,6 +12,7 @@ from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
     ActiveLoop,
+    Event,
     Restarted,
     SessionStarted,
     SlotSet,
@@ -111,19 +113,61 @@ for number, events in enumerate(conversations):
                 )
     if not any(isinstance(event, REWINDING) for event in events):
         report["starts_without_rewinds"].append(fresh_starts - starts_before)
-# A reloaded tracker (new event objects, same content) continues the fold.
-events = conversations[0]
-DialogueStateTracker.from_events("reload", events[:-1], domain.slots).past_states(domain)
-reloaded = DialogueStateTracker.from_events(
-    "reload",
-    [
-        e.__class__.from_parameters(e.as_dict()) if hasattr(e.__class__, "from_parameters") else e
-        for e in events
-    ],
+
+
+# Rasa keeps the events of the message it is handling in memory; the next message reads them back
+# from the tracker store, where parse_data differs in detail. That must continue the fold; a
+# different user text in the history must not.
+def user(text, intent, confidence):
+    parse_data = {
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": [],
+        "text": text,
+        "intent_ranking": [{"name": intent, "confidence": confidence}],
+    }
+    return UserUttered(text, parse_data["intent"], [], parse_data)
+
+
+def read_back(event, text=None):
+    data = copy.deepcopy(event.as_dict())  # as_dict shares parse_data with the event
+    if data["event"] == "user":
+        for ranked in data["parse_data"]["intent_ranking"]:
+            ranked["confidence"] = round(ranked["confidence"], 3)
+        data["parse_data"]["message_id"] = "from-store"
+        if text is not None:
+            data["text"] = data["parse_data"]["text"] = text
+    return Event.from_parameters(data)
+
+
+talk = [
+    ActionExecuted("action_listen"),
+    user("居住证怎么续签", "faq", 0.98765432),
+    ActionExecuted("action_answer_faq"),
+    SlotSet(slot, "x"),
+    ActionExecuted("action_listen"),
+    user("谢谢", "thanks", 0.9123456),
+    ActionExecuted("utter_thanks"),
+    ActionExecuted("action_listen"),
+    user("再见", "goodbye", 0.87654321),
+]
+in_memory = DialogueStateTracker.from_events("read-back", talk[:6], domain.slots)
+in_memory.past_states(domain)
+before = fresh_starts
+stored = DialogueStateTracker.from_events("read-back", [read_back(e) for e in talk], domain.slots)
+report["read_back_continued"] = (
+    fresh_starts == before
+    and stored.past_states(domain) == rasa_tuning._replay_states(domain, stored)
+    and fresh_starts == before
+)
+changed = DialogueStateTracker.from_events(
+    "read-back",
+    [read_back(e, "居住证怎么补办" if n == 1 else None) for n, e in enumerate(talk)],
     domain.slots,
 )
-report["reloaded_equal"] = reloaded.past_states(domain) == rasa_tuning._replay_states(
-    domain, reloaded
+before = fresh_starts
+report["changed_history_restarted"] = (
+    changed.past_states(domain) == rasa_tuning._replay_states(domain, changed)
+    and fresh_starts == before + 1
 )
 report["fresh_starts"] = fresh_starts
 print(json.dumps(report))

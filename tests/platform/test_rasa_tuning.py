@@ -117,7 +117,10 @@ def test_dialogue_states_continue_from_the_last_prediction_exactly_as_rasa_repla
     assert report["patched"] is True
     assert report["conversations"] > 20 and report["compared"] > 500
     assert report["mismatches"] == []
-    assert report["reloaded_equal"] is True
+    # Read back from the tracker store (parse_data differs in detail): continued, same states;
+    # a different user text earlier in the history: replayed from the start.
+    assert report["read_back_continued"] is True
+    assert report["changed_history_restarted"] is True
     # Conversations that never rewind are replayed once per flag set, then only continued.
     assert len(report["starts_without_rewinds"]) > 10
     assert set(report["starts_without_rewinds"]) == {4}
