@@ -6,7 +6,6 @@ was measured to dominate (benchmarks/README.md, Telegram load and Platform secti
 """
 
 import gc
-from collections import OrderedDict
 from typing import Any
 
 from jsonschema import ValidationError
@@ -14,10 +13,8 @@ from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.constants import PREVIOUS_ACTION
-from rasa.shared.core.domain import Domain, State
-from rasa.shared.core.events import ActionExecuted, Event
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import ClientResponseError
 
@@ -138,142 +135,9 @@ async def run_remote_action(
     return events
 
 
-# Every prediction (RulePolicy, MemoizationPolicy; several per message) turns the whole session
-# into dialogue states by replaying its events one by one from an empty tracker, although only
-# the events since the last prediction are new: 16-26 % of the Rasa process's time under load,
-# growing with the conversation. The replay is a left fold over the applied events, so its
-# running value can be kept per conversation and continued with the new events; whenever the
-# events seen before are not an exact prefix of the current ones (rewind, restart, edited
-# history, another model), the fold starts again from the empty tracker as Rasa does.
-MAX_REMEMBERED_CONVERSATIONS = 2_000
-_replay_states = Domain.states_for_tracker_history
-
-
-def _same_event(new: Event, old: Event) -> bool:
-    """Whether two events are one stored event: same class, same attributes.
-
-    ``parse_data`` is left out: the copy Rasa keeps in memory and the one read back from the
-    tracker store differ in detail (float rounding, extra keys), and dialogue states use only the
-    event's own ``intent``, ``entities`` and ``text``, which are compared.
-    """
-    if new is old:
-        return True
-    if type(new) is not type(old):
-        return False
-    attributes, seen = new.__dict__, old.__dict__
-    return attributes.keys() == seen.keys() and all(
-        value == seen[name] for name, value in attributes.items() if name != "parse_data"
-    )
-
-
-class _StatesFold:
-    """Rasa's ``states_for_tracker_history`` loop, stopped after ``len(events)`` applied events."""
-
-    __slots__ = ("domain", "events", "tracker", "states", "last_ml_action", "turn_was_hidden")
-
-    def __init__(self, domain: Domain, tracker: DialogueStateTracker) -> None:
-        self.domain = domain
-        self.events: list[Event] = []
-        self.tracker = tracker.init_copy()
-        self.states: list[State] = []
-        self.last_ml_action: Any = None
-        self.turn_was_hidden = False
-
-    def continues(self, domain: Domain, events: list[Event]) -> bool:
-        seen = self.events
-        if self.domain is not domain or len(events) < len(seen):
-            return False
-        return all(_same_event(new, old) for new, old in zip(events, seen, strict=False))
-
-    def advance(self, events: list[Event], flags: tuple[bool, bool, Any]) -> None:
-        for event in events[len(self.events) :]:
-            if isinstance(event, ActionExecuted):
-                state, self.last_ml_action, self.turn_was_hidden = self.state_before_action(
-                    event.hide_rule_turn, self.last_ml_action, self.turn_was_hidden, flags
-                )
-                if state is not None:
-                    self.states.append(state)
-            self.tracker.update(event)
-            self.events.append(event)
-
-    def state_before_action(
-        self,
-        hide_rule_turn: bool,
-        last_ml_action: Any,
-        turn_was_hidden: bool,
-        flags: tuple[bool, bool, Any],
-    ) -> tuple[State | None, Any, bool]:
-        """One pass of Rasa's loop body, on ``self.tracker`` as it stands."""
-        omit_unset_slots, ignore_rule_only_turns, rule_only_data = flags
-        domain, tracker = self.domain, self.tracker
-        if ignore_rule_only_turns:
-            if not turn_was_hidden:
-                last_ml_action = domain._get_prev_action_sub_state(tracker)
-            if (
-                not tracker.followup_action
-                and tracker.latest_action_name != tracker.active_loop_name
-            ):
-                turn_was_hidden = hide_rule_turn
-            if turn_was_hidden:
-                return None, last_ml_action, turn_was_hidden
-        state = domain.get_active_state(tracker, omit_unset_slots=omit_unset_slots)
-        if ignore_rule_only_turns:
-            domain._remove_rule_only_features(state, rule_only_data)
-            if self.states:
-                domain._substitute_rule_only_user_input(state, self.states[-1])
-            if last_ml_action:
-                state[PREVIOUS_ACTION] = last_ml_action
-        return domain._clean_state(state), last_ml_action, turn_was_hidden
-
-    def current_states(self, flags: tuple[bool, bool, Any]) -> list[State]:
-        """All states so far plus the one before the next action; fresh dicts for the caller."""
-        last, _, _ = self.state_before_action(
-            False, self.last_ml_action, self.turn_was_hidden, flags
-        )
-        states = self.states if last is None else [*self.states, last]
-        return [{part: dict(sub_state) for part, sub_state in state.items()} for state in states]
-
-
-_STATE_FOLDS: "OrderedDict[tuple[Any, ...], _StatesFold]" = OrderedDict()
-
-
-def states_for_tracker_history(
-    self: Domain,
-    tracker: DialogueStateTracker,
-    omit_unset_slots: bool = False,
-    ignore_rule_only_turns: bool = False,
-    rule_only_data: dict[str, Any] | None = None,
-) -> list[State]:
-    """Rasa's ``Domain.states_for_tracker_history``, continued from the last call's replay."""
-    if type(tracker) is not DialogueStateTracker:  # training trackers cache their own states
-        return _replay_states(
-            self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data
-        )
-    rule_only_key = repr(sorted(rule_only_data.items())) if rule_only_data else None
-    key = (
-        tracker.sender_id,
-        tracker.is_rule_tracker,
-        omit_unset_slots,
-        ignore_rule_only_turns,
-        rule_only_key,
-    )
-    flags = (omit_unset_slots, ignore_rule_only_turns, rule_only_data)
-    events = tracker.applied_events()
-    fold = _STATE_FOLDS.pop(key, None)  # taken out while in use: safe if another thread asks too
-    if fold is None or not fold.continues(self, events):
-        fold = _StatesFold(self, tracker)
-    fold.advance(events, flags)
-    states = fold.current_states(flags)
-    _STATE_FOLDS[key] = fold
-    while len(_STATE_FOLDS) > MAX_REMEMBERED_CONVERSATIONS:
-        _STATE_FOLDS.popitem(last=False)
-    return states
-
-
 def install() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(resolve_event_by_type)  # type: ignore[assignment]
     RemoteAction._action_call_format = action_call_format  # type: ignore[method-assign]
     RemoteAction.run = run_remote_action  # type: ignore[method-assign]
-    Domain.states_for_tracker_history = states_for_tracker_history  # type: ignore[method-assign]
