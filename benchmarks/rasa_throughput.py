@@ -58,7 +58,7 @@ async def measure(conversations: int, turns: int) -> None:
     upgrade_database(settings.database_url)
     services = start_services(settings)
     try:
-        client = RasaClient(settings.rasa_urls, services.rasa_token, timeout_s=120)
+        client = RasaClient(settings.rasa_urls, services.rasa_token, timeout_s=120, shared_locks=bool(settings.lock_store_url))
         await client.send(f"warm-{uuid.uuid4().hex}", "你好")
         pids = {proc.name: proc.process.pid for proc in services.managed if proc.process is not None}
         latencies: dict[int, list[float]] = {turn: [] for turn in range(turns)}

@@ -204,7 +204,7 @@ async def build_assistant(settings: Settings, start_services: bool = True) -> As
         token = services.rasa_token
         if services.managed:
             services.start_watchdog()
-    rasa = RasaClient(settings.rasa_urls, token, settings.rasa_timeout_s)
+    rasa = RasaClient(settings.rasa_urls, token, settings.rasa_timeout_s, shared_locks=bool(settings.lock_store_url))
     _register_feature_expanders()
     return Assistant(settings, rasa, services)
 
