@@ -103,3 +103,63 @@ def test_event_types_resolve_exactly_as_rasa_does() -> None:
     assert report["topic"] is None
     assert report["default"] == "SlotSet"
     assert report["unknown"] == "Unknown event name 'no_such_event'."
+
+
+# Runs inside .venv-rasa: the trained model parses the same texts with Rasa's own TensorFlow call
+# and with the concrete-graph call of the tuning; everything the NLU returns must be identical.
+PARSE_PROBE = r"""
+import asyncio, json, logging, sys
+logging.disable(logging.WARNING)
+from rasa.core.agent import Agent
+from rasa.utils.tensorflow import models as tf_models
+import bot.brain.rasa_channel  # installs the tuning
+from bot.brain import rasa_tuning
+
+async def parse_all(agent, texts):
+    return [await agent.parse_message(text) for text in texts]
+
+async def main():
+    texts = json.loads(sys.argv[2])
+    agent = Agent.load(sys.argv[1])
+    report = {"patched": tf_models.RasaModel._rasa_predict is rasa_tuning.predict_with_concrete_graph}
+    tuned_first = await parse_all(agent, texts)  # the first call traces the graph the Rasa way
+    tuned = await parse_all(agent, texts)
+    report["concrete_graphs"] = len(rasa_tuning._CONCRETE_STEPS)
+    tf_models.RasaModel._rasa_predict = rasa_tuning._rasa_predict
+    own = await parse_all(agent, texts)
+    report["same_as_rasa"] = [a == b == c for a, b, c in zip(own, tuned, tuned_first)]
+    report["intents"] = [p["intent"]["name"] for p in tuned]
+    report["entities"] = sorted({e["entity"] for p in tuned for e in p.get("entities", [])})
+    print(json.dumps(report))
+
+asyncio.run(main())
+"""
+
+PARSE_TEXTS = [
+    "居住证快到期了怎么续签", "签注要带什么材料", "租房合同没备案可以办居住证吗", "how long does the residence permit take",
+    "上海居住證過期了要怎么續辦", "我住在自己买的房子里", "我的居住证2027年3月5日到期", "你好", "谢谢", "积分怎么算",
+    "？", "a" * 300,
+]
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="needs .venv-rasa (make setup)")
+def test_nlu_answers_exactly_as_with_rasas_own_tensorflow_call() -> None:
+    from bot.brain.training import latest_model
+    from bot.config import load_settings
+
+    model = latest_model(load_settings().models_dir)
+    if model is None:
+        pytest.fail("no trained Rasa model: run `make train` (make test does it)")
+    proc = subprocess.run(
+        [str(RASA_PYTHON), "-c", PARSE_PROBE, str(model), json.dumps(PARSE_TEXTS, ensure_ascii=False)],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False,
+        env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["patched"] is True
+    assert report["concrete_graphs"] == 2  # DIET and the ResponseSelector took the direct call
+    assert report["same_as_rasa"] == [True] * len(PARSE_TEXTS)
+    assert report["intents"][0] == "faq" and report["intents"][7] == "greet"
+    assert report["entities"]  # the entity extractor's output is compared too, not only intents
