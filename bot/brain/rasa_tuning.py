@@ -98,12 +98,17 @@ _format_with_domain = RemoteAction._action_call_format
 _run_remote_action = RemoteAction.run
 
 
+def _per_object(cache: dict[int, tuple[Any, Any]], owner: Any, compute: Any) -> Any:
+    """``compute(owner)``, remembered for as long as the same object is alive under its id."""
+    cached = cache.get(id(owner))
+    if cached is None or cached[0] is not owner:
+        cached = cache[id(owner)] = (owner, compute(owner))
+    return cached[1]
+
+
 def domain_digest(domain: Domain) -> str:
     """``Domain.fingerprint()``, computed once per loaded domain (it hashes the whole domain)."""
-    cached = _DIGESTS.get(id(domain))
-    if cached is None or cached[0] is not domain:
-        cached = _DIGESTS[id(domain)] = (domain, domain.fingerprint())
-    return cached[1]
+    return _per_object(_DIGESTS, domain, Domain.fingerprint)
 
 
 def _delivery_key(action: RemoteAction, domain: Domain) -> tuple[str, str]:
@@ -148,11 +153,10 @@ _rasa_predict = tf_models.RasaModel._rasa_predict
 _CONCRETE_STEPS: dict[int, tuple[Any, Any]] = {}
 
 
-def _concrete_step(traced_step: Any) -> Any:
-    cached = _CONCRETE_STEPS.get(id(traced_step))
-    if cached is None or cached[0] is not traced_step:
-        cached = _CONCRETE_STEPS[id(traced_step)] = (traced_step, traced_step.get_concrete_function())
-    return cached[1]
+def _concrete_step(traced_step: Any) -> tuple[Any, Any]:
+    """The traced graph's concrete function and its input specs."""
+    concrete = traced_step.get_concrete_function()
+    return concrete, concrete.structured_input_signature[0][0]
 
 
 def _matches_signature(specs: Any, batch_in: Any) -> bool:
@@ -171,22 +175,21 @@ def predict_with_concrete_graph(self: Any, batch_in: Any) -> dict[str, Any]:
     the traced signature go through Rasa's own method.
     """
     traced_step = self._tf_predict_step
-    if traced_step is None or self._run_eagerly or not self.prepared_for_prediction:
-        return _rasa_predict(self, batch_in)  # type: ignore[no-any-return]
-    concrete = _concrete_step(traced_step)
-    if not _matches_signature(concrete.structured_input_signature[0][0], batch_in):
-        return _rasa_predict(self, batch_in)  # type: ignore[no-any-return]
-    tensors = [tf.convert_to_tensor(array) for array in batch_in]
-    outputs = tf_utils.sync_to_numpy_or_python_type(concrete._call_flat(tensors, concrete.captured_inputs))
-    if DIAGNOSTIC_DATA in outputs:
-        outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
-    return outputs  # type: ignore[no-any-return]
+    if traced_step is not None and not self._run_eagerly and self.prepared_for_prediction:
+        concrete, specs = _per_object(_CONCRETE_STEPS, traced_step, _concrete_step)
+        if _matches_signature(specs, batch_in):
+            tensors = [tf.convert_to_tensor(array) for array in batch_in]
+            outputs = tf_utils.sync_to_numpy_or_python_type(concrete._call_flat(tensors, concrete.captured_inputs))
+            if DIAGNOSTIC_DATA in outputs:
+                outputs[DIAGNOSTIC_DATA] = self._empty_lists_to_none_in_dict(outputs[DIAGNOSTIC_DATA])
+            return outputs
+    return _rasa_predict(self, batch_in)
 
 
 def install() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
-    Event.resolve_by_type = staticmethod(resolve_event_by_type)  # type: ignore[assignment]
-    RemoteAction._action_call_format = action_call_format  # type: ignore[method-assign]
-    RemoteAction.run = run_remote_action  # type: ignore[method-assign]
-    tf_models.RasaModel._rasa_predict = predict_with_concrete_graph  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = validate_action_result
+    Event.resolve_by_type = staticmethod(resolve_event_by_type)
+    RemoteAction._action_call_format = action_call_format
+    RemoteAction.run = run_remote_action
+    tf_models.RasaModel._rasa_predict = predict_with_concrete_graph

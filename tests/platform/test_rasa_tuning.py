@@ -1,15 +1,28 @@
-"""The Rasa process's tuning keeps Rasa's behaviour: action server responses are checked as before."""
+"""The Rasa process's tuning keeps Rasa's behaviour: action responses, event types and NLU parses as before."""
 
 from __future__ import annotations
 
 import json
 import subprocess
+from typing import Any
 
 import pytest
 
 from bot.brain.training import PROJECT_ROOT, RASA_BIN
 
 RASA_PYTHON = RASA_BIN.parent / "python"
+
+
+def run_probe(probe: str, *args: str, timeout: int = 300) -> dict[str, Any]:
+    """Run ``probe`` in the Rasa venv (Python 3.10) and return the JSON report of its last line."""
+    proc = subprocess.run(
+        [str(RASA_PYTHON), "-c", probe, *args],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout, check=False,
+        env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
 
 # Runs inside .venv-rasa: compares the installed check with Rasa's own (jsonschema.validate).
 PROBE = r"""
@@ -46,13 +59,7 @@ PAYLOADS = {
 
 @pytest.mark.skipif(not RASA_PYTHON.exists(), reason="needs .venv-rasa (make setup)")
 def test_action_responses_are_validated_exactly_as_rasa_does() -> None:
-    proc = subprocess.run(
-        [str(RASA_PYTHON), "-c", PROBE, json.dumps(PAYLOADS, ensure_ascii=False)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    report = run_probe(PROBE, json.dumps(PAYLOADS, ensure_ascii=False))
     assert report.pop("patched") == "bot.brain.rasa_tuning"
     assert report["answer"] == {"expected": None, "got": True}
     assert report["empty"] == {"expected": None, "got": True}
@@ -91,13 +98,7 @@ print(json.dumps(report))
 
 @pytest.mark.skipif(not RASA_PYTHON.exists(), reason="needs .venv-rasa (make setup)")
 def test_event_types_resolve_exactly_as_rasa_does() -> None:
-    proc = subprocess.run(
-        [str(RASA_PYTHON), "-c", EVENT_PROBE],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    report = run_probe(EVENT_PROBE)
     assert report["patched"] is True
     assert report["names"] > 20 and report["mismatches"] == []
     assert report["topic"] is None
@@ -151,13 +152,7 @@ def test_nlu_answers_exactly_as_with_rasas_own_tensorflow_call() -> None:
     model = latest_model(load_settings().models_dir)
     if model is None:
         pytest.fail("no trained Rasa model: run `make train` (make test does it)")
-    proc = subprocess.run(
-        [str(RASA_PYTHON), "-c", PARSE_PROBE, str(model), json.dumps(PARSE_TEXTS, ensure_ascii=False)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600, check=False,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    report = run_probe(PARSE_PROBE, str(model), json.dumps(PARSE_TEXTS, ensure_ascii=False), timeout=600)
     assert report["patched"] is True
     assert report["concrete_graphs"] == 2  # DIET and the ResponseSelector took the direct call
     assert report["same_as_rasa"] == [True] * len(PARSE_TEXTS)
