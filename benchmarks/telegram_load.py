@@ -32,6 +32,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import csv
 import heapq
 import json
 import os
@@ -163,6 +164,14 @@ def latency_by_question(samples: list[tuple[float, str, float]]) -> dict[str, di
         for q, v in by_question.items()
     }
     return dict(sorted(rows.items(), key=lambda item: -item[1]["p99"]))
+
+
+def write_samples(path: Path, samples: list[tuple[float, str, float]]) -> None:
+    """One row per question: seconds into the load, the question, its latency (ms)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["asked_at_s", "question", "latency_ms"])
+        writer.writerows((round(at, 3), question, round(ms, 1)) for at, question, ms in samples)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -370,6 +379,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settle", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--samples", type=Path, help="also write every question's latency to this CSV file"
+    )
     args = parser.parse_args(argv)
     if args.serve_echo_bot:
         return serve_echo_bot()
@@ -416,6 +428,8 @@ def measure(args: argparse.Namespace, workdir: Path, database_url: str) -> dict[
             results = run_load(fake, args, expected)
         finally:
             exit_code = process.stop()
+        if args.samples:
+            write_samples(args.samples, results.samples)
         if exit_code != 0:
             print(process.log_text()[-3000:], file=sys.stderr)
     harness_cpu = resource.getrusage(resource.RUSAGE_SELF)

@@ -12,6 +12,8 @@ from bot.config import Settings
 
 # Rasa's SQL tracker store without its per-message overheads (bot/brain/tracker_store.py).
 TRACKER_STORE_CLASS = "bot.brain.tracker_store.LeanSQLTrackerStore"
+# Rasa's Redis ticket lock, atomic and off the event loop (bot/brain/lock_store.py).
+LOCK_STORE_CLASS = "bot.brain.lock_store.AtomicRedisLockStore"
 
 
 def tracker_store_url(database_url: str) -> str:
@@ -33,12 +35,14 @@ def render_endpoints(settings: Settings) -> dict[str, Any]:
     if settings.lock_store_url:
         redis = urlparse(settings.lock_store_url)
         endpoints["lock_store"] = {
-            "type": "redis",
+            "type": LOCK_STORE_CLASS,
             "url": redis.hostname or "127.0.0.1",
             "port": redis.port or 6379,
             "db": int((redis.path or "/0").strip("/") or 0),
             "key_prefix": "juzhuzheng",
         }
+        if redis.password:
+            endpoints["lock_store"]["password"] = redis.password
     return endpoints
 
 

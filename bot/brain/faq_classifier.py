@@ -53,7 +53,11 @@ class FaqClassifier:
         model: Any = LinearSVC(C=REGULARISATION_C)
         model.fit(features, labels)
 
+        one_query = single_query_margins(characters, words, model)
+
         def predict_margins(queries: list[str]) -> np.ndarray:
+            if len(queries) == 1 and one_query is not None:
+                return one_query(queries[0])[np.newaxis, :]
             matrix = hstack([characters.transform(queries), words.transform(queries)]).tocsr()
             return np.atleast_2d(model.decision_function(matrix))
 
@@ -72,3 +76,39 @@ class FaqClassifier:
         probs = self.probabilities([text])[0]
         order = np.argsort(-probs)[:depth]
         return [(self.classes[i], float(probs[i])) for i in order]
+
+
+def single_query_margins(characters: Any, words: Any, model: Any) -> Callable[[str], np.ndarray] | None:
+    """The SVM's margins for one question, computed as the fitted vectorizers and model do.
+
+    The action server classifies one question per message, and for a single row scikit-learn's
+    input validation and sparse-matrix assembly cost ~10x the arithmetic (~1.4 ms of the action
+    server's ~3 ms per message under load). This does the same steps directly: the vectorizers'
+    own analyzers, sublinear tf x idf, L2 norm per vectorizer, one dot product per class. None for
+    a two-class model (its decision function has another shape; never the case here).
+    """
+    if len(model.classes_) < 3:
+        return None
+    coef, intercept = np.asarray(model.coef_), np.asarray(model.intercept_)
+    parts = [
+        (vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, offset)
+        for vectorizer, offset in ((characters, 0), (words, len(characters.vocabulary_)))
+    ]
+
+    def margins(text: str) -> np.ndarray:
+        result = intercept.copy()
+        for analyze, vocabulary, idf, offset in parts:
+            counts: dict[int, int] = {}
+            for term in analyze(text):
+                index = vocabulary.get(term)
+                if index is not None:
+                    counts[index] = counts.get(index, 0) + 1
+            if not counts:
+                continue
+            columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
+            weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf[columns]
+            weights /= np.sqrt(np.dot(weights, weights))
+            result += coef[:, columns + offset] @ weights
+        return result
+
+    return margins

@@ -1,3 +1,5 @@
+import numpy as np
+
 from bot.brain.faq_classifier import FaqClassifier
 from bot.brain.faq_ranking import choose_faq, classifier, fuse
 
@@ -41,3 +43,16 @@ def test_classifier_learns_from_the_examples_it_is_given() -> None:
     assert model.ranking("我的卡被狗咬烂了")[0][0] == "lost_replace"
     swapped = FaqClassifier.train({"renewal_window": ["卡被狗咬烂了"], "lost_replace": ["签注什么时候开始"]})
     assert swapped.ranking("我的卡被狗咬烂了")[0][0] == "renewal_window"
+
+
+def test_one_question_is_scored_exactly_as_scikit_learn_scores_it() -> None:
+    """The single-question fast path (no scikit-learn validation) gives scikit-learn's margins."""
+    from bot.brain.local_faq import training_examples
+
+    model = classifier()
+    texts = [t for examples in training_examples().values() for t in examples][::7]
+    texts += ["", "   ", "zzqx 😀", "<b>居住证</b>' OR 1=1", "居住证" * 300, "When can I renew my 居住证?"]
+    batch = model.predict_margins(texts)  # scikit-learn's transform + decision_function
+    one_by_one = np.vstack([model.predict_margins([text]) for text in texts])
+    assert batch.shape == one_by_one.shape == (len(texts), len(model.classes))
+    assert np.abs(batch - one_by_one).max() < 1e-9

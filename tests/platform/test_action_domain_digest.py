@@ -4,7 +4,7 @@ Runs Rasa's ``RemoteAction`` (in .venv-rasa, with the tuning of bot/brain/rasa_t
 the real action server (rasa_sdk in the bot's environment, ``bot.actions``), over real HTTP:
 the first call carries the domain, the next ones only its digest; after the action server is
 restarted (it forgot the domain and answers HTTP 449) the call is repeated with the domain and
-the user still gets the answer.
+the user still gets the answer. The tracker in each call holds only the events of this turn.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ bot_python, port, env = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
 sent = []
 def recording_format(self, tracker, domain):
     body = rasa_tuning.action_call_format(self, tracker, domain)
-    sent.append({"domain": "domain" in body, "digest": body.get("domain_digest")})
+    sent.append({"domain": "domain" in body, "digest": body.get("domain_digest"),
+                 "events": [e["event"] for e in body["tracker"]["events"]],
+                 "latest_text": body["tracker"]["latest_message"]["text"]})
     return body
 RemoteAction._action_call_format = recording_format
 
@@ -58,7 +60,9 @@ action = RemoteAction("action_faq_menu", EndpointConfig(f"http://127.0.0.1:{port
 
 async def call():
     tracker = DialogueStateTracker.from_events(
-        "probe", [ActionExecuted("action_listen"), UserUttered("常见问题", {"name": "faq_menu", "confidence": 1.0})],
+        "probe", [ActionExecuted("action_listen"), UserUttered("你好", {"name": "greet", "confidence": 1.0}),
+                  ActionExecuted("utter_greet"), ActionExecuted("action_listen"),
+                  UserUttered("常见问题", {"name": "faq_menu", "confidence": 1.0})],
         slots=domain.slots)
     events = await action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses), tracker, domain)
     return sum(1 for e in events if e.type_name == "bot")
@@ -100,3 +104,5 @@ def test_domain_goes_out_once_and_again_after_an_action_server_restart(tmp_path)
     # domain on the first call, digest only on the second; after the restart the digest-only call
     # is refused (449) and repeated with the domain; then digest only again
     assert [s["domain"] for s in sent] == [True, False, False, True, False]
+    # the tracker carries this turn's events only (from the latest user message on)
+    assert all(s["events"] == ["user"] and s["latest_text"] == "常见问题" for s in sent)
