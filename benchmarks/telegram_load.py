@@ -52,7 +52,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from tests.fakes.telegram_api import FakeTelegramServer  # noqa: E402
-from tests.telegram.bot_process import free_port, start_bot  # noqa: E402
+from tests.telegram.bot_process import free_port, free_port_block, start_bot  # noqa: E402
 
 QUESTIONS = [
     "居住证快到期了怎么续签",
@@ -224,7 +224,7 @@ def bot_env(args: argparse.Namespace, database_url: str) -> dict[str, str]:
     elif not os.environ.get("RASA_URL"):  # the bot starts its own Rasa + action server
         env.update(
             MANAGE_RASA="1",
-            RASA_URL=f"http://127.0.0.1:{free_port()}",
+            RASA_URL=f"http://127.0.0.1:{free_port_block(int(os.environ.get('RASA_SERVERS') or 1))}",
             ACTION_URL=f"http://127.0.0.1:{free_port()}/webhook",
         )
     return env
