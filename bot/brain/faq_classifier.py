@@ -82,8 +82,8 @@ def single_query_margins(characters: Any, words: Any, model: Any) -> Callable[[s
     """The SVM's margins for one question, computed as the fitted vectorizers and model do.
 
     The action server classifies one question per message, and for a single row scikit-learn's
-    input validation and sparse-matrix assembly cost ~10x the arithmetic (~1.4 ms of the action
-    server's ~3 ms per message under load). This does the same steps directly: the vectorizers'
+    input validation and sparse-matrix assembly cost several times the arithmetic (1.2 ms against
+    0.2 ms; about half of the action server's CPU per message, benchmarks/README.md). This does the same steps directly: the vectorizers'
     own analyzers, sublinear tf x idf, L2 norm per vectorizer, one dot product per class. None for
     a two-class model (its decision function has another shape; never the case here).
     """

@@ -99,7 +99,7 @@ print(json.dumps(report))
 """
 
 
-def test_rasa_servers_sharing_redis_serve_one_message_per_conversation_in_ticket_order(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_rasa_servers_sharing_redis_serve_one_message_per_conversation_in_ticket_order(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDIS_URL", REDIS_URL)
     endpoint = render_endpoints(load_settings())["lock_store"]
     assert endpoint["type"] == LOCK_STORE_CLASS and endpoint["db"] == 5
