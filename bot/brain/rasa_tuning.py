@@ -22,8 +22,7 @@ from rasa.shared.core.trackers import EventVerbosity
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import ClientResponseError
 from rasa.utils.tensorflow import models as tf_models
-
-import rasa
+from rasa.version import __version__ as RASA_VERSION
 
 # Restoring the model creates millions of long-lived objects, and with the default thresholds the
 # cyclic garbage collector rescans them over and over: raising the thresholds took ~8 s off the
@@ -145,7 +144,7 @@ def action_call_format(self: RemoteAction, tracker: Any, domain: Domain) -> dict
         "next_action": self._name,
         "sender_id": tracker.sender_id,
         "tracker": state,
-        "version": rasa.__version__,
+        "version": RASA_VERSION,
         "domain_digest": domain_digest(domain),
     }
     needs_domain = not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name())
