@@ -13,7 +13,8 @@ Measured, all on the fake server's clock:
 * lost / duplicated — per user, after the run has drained: answer messages missing from, or in
   excess of, what that user's questions produce (each question's message count is measured in
   a warm-up conversation);
-* late — questions whose answer took longer than ``--timeout`` (the user asked again anyway).
+* late — questions whose answer took longer than ``--timeout`` (the user asked again anyway);
+* machine_cpu_cores — how many cores the whole machine kept busy while the users asked.
 
 Assistant back-ends:
 * ``--assistant rasa``: the full stack — the Rasa + action servers at RASA_URL / ACTION_URL
@@ -172,6 +173,16 @@ def write_samples(path: Path, samples: list[tuple[float, str, float]]) -> None:
         writer = csv.writer(handle)
         writer.writerow(["asked_at_s", "question", "latency_ms"])
         writer.writerows((round(at, 3), question, round(ms, 1)) for at, question, ms in samples)
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU seconds the whole machine has spent busy (all cores; /proc/stat), None off Linux."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -405,7 +416,8 @@ def main(argv: list[str] | None = None) -> int:
             f"latency p50 {latency['p50']} ms, p95 {latency['p95']} ms, p99 {latency['p99']} ms, "
             f"max {latency['max']} ms; lost {summary['lost']}, duplicated {summary['duplicated']}, "
             f"late {summary['late']}; CPU s bot {summary['cpu_s']['bot']}, "
-            f"harness {summary['cpu_s']['fake_server_and_users']}; load {summary['load_average']}"
+            f"harness {summary['cpu_s']['fake_server_and_users']}; machine "
+            f"{summary['machine_cpu_cores']} cores busy; load {summary['load_average']}"
         )
     return 0 if summary["lost"] == 0 and summary["duplicated"] == 0 else 1
 
@@ -425,7 +437,9 @@ def measure(args: argparse.Namespace, workdir: Path, database_url: str) -> dict[
         )
         try:
             expected = measure_expected_replies(fake, settle=args.settle)
+            busy_before, load_started = machine_busy_seconds(), time.monotonic()
             results = run_load(fake, args, expected)
+            busy_after, load_seconds = machine_busy_seconds(), time.monotonic() - load_started
         finally:
             exit_code = process.stop()
         if args.samples:
@@ -465,6 +479,10 @@ def measure(args: argparse.Namespace, workdir: Path, database_url: str) -> dict[
         "duplicated": results.duplicated,
         "late": results.late,
         "webhook_errors": len(fake.webhook_errors),
+        # all processes on the machine (bot, Rasa, action server, database, this harness)
+        "machine_cpu_cores": round((busy_after - busy_before) / load_seconds, 2)
+        if busy_before is not None and busy_after is not None
+        else None,
         "cpu_s": {
             "bot": round(bot_cpu.ru_utime + bot_cpu.ru_stime, 1),
             "fake_server_and_users": round(harness_cpu.ru_utime + harness_cpu.ru_stime, 1),

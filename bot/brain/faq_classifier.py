@@ -83,9 +83,10 @@ def single_query_margins(characters: Any, words: Any, model: Any) -> Callable[[s
 
     The action server classifies one question per message, and for a single row scikit-learn's
     input validation and sparse-matrix assembly cost several times the arithmetic (1.2 ms against
-    0.2 ms; about half of the action server's CPU per message, benchmarks/README.md). This does the same steps directly: the vectorizers'
-    own analyzers, sublinear tf x idf, L2 norm per vectorizer, one dot product per class. None for
-    a two-class model (its decision function has another shape; never the case here).
+    0.2 ms: about half of the action server's CPU per message, benchmarks/README.md). This does
+    the same steps directly: the vectorizers' own analyzers, sublinear tf x idf, L2 norm per
+    vectorizer, one dot product per class. None for a two-class model (its decision function has
+    another shape; never the case here).
     """
     if len(model.classes_) < 3:
         return None

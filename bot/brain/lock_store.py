@@ -20,7 +20,6 @@ import asyncio
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
@@ -31,10 +30,12 @@ POLL_SECONDS = 0.02
 
 # Per conversation: "<prefix>:<id>:next" counts tickets, "<prefix>:<id>:tickets" maps each
 # waiting ticket to its expiry (ms, Redis's clock so that servers' clocks need not agree).
-# Every script drops expired tickets and answers the ticket now being served (0: none).
+_NOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+"""
+# Drops expired tickets and finds the one now being served (``head``, 0: none).
 _HEAD = """
-local now_t = redis.call('TIME')
-local now = tonumber(now_t[1]) * 1000 + math.floor(tonumber(now_t[2]) / 1000)
 local head = 0
 local all = redis.call('HGETALL', KEYS[2])
 for i = 1, #all, 2 do
@@ -47,20 +48,19 @@ for i = 1, #all, 2 do
 end
 """
 ISSUE = (
-    """
+    _NOW
+    + """
 local lifetime = tonumber(ARGV[1])
 local ticket = redis.call('INCR', KEYS[1])
-local t = redis.call('TIME')
-local expires = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + lifetime
-redis.call('HSET', KEYS[2], ticket, expires)
+redis.call('HSET', KEYS[2], ticket, now + lifetime)
 redis.call('PEXPIRE', KEYS[1], lifetime)
 redis.call('PEXPIRE', KEYS[2], lifetime)
 """
     + _HEAD
-    + "return {ticket, head, expires}"
+    + "return {ticket, head, now + lifetime}"
 )
 # -1: the asking ticket has expired while it waited.
-POLL = _HEAD + "if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return -1 end return head"
+POLL = _NOW + _HEAD + "if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return -1 end return head"
 RELEASE = """
 redis.call('HDEL', KEYS[2], ARGV[1])
 if redis.call('HLEN', KEYS[2]) == 0 then redis.call('DEL', KEYS[1], KEYS[2]) end
@@ -71,18 +71,17 @@ return 0
 class AtomicRedisLockStore(LockStore):
     """Ticket locks in Redis (see the module docstring); created by Rasa from endpoints.yml."""
 
-    def __init__(self, endpoint_config: EndpointConfig | None = None, **settings: Any) -> None:
+    def __init__(self, endpoint_config: EndpointConfig) -> None:
         import redis.asyncio as redis
 
-        options = {**(endpoint_config.kwargs if endpoint_config else {}), **settings}
-        host = options.pop("host", None) or (endpoint_config.url if endpoint_config else None)
-        self.key_prefix = str(options.pop("key_prefix", "") or "lock")
+        options = endpoint_config.kwargs
+        self.key_prefix = str(options.get("key_prefix") or "lock")
         self.redis = redis.Redis(
-            host=host or "127.0.0.1",
-            port=int(options.pop("port", 6379)),
-            db=int(options.pop("db", 0)),
-            password=options.pop("password", None),
-            socket_timeout=float(options.pop("socket_timeout", 10)),
+            host=endpoint_config.url or "127.0.0.1",
+            port=int(options.get("port", 6379)),
+            db=int(options.get("db", 0)),
+            password=options.get("password"),
+            socket_timeout=float(options.get("socket_timeout", 10)),
         )
         self._issue = self.redis.register_script(ISSUE)
         self._poll = self.redis.register_script(POLL)

@@ -1,6 +1,6 @@
 """The Redis lock store (bot/brain/lock_store.py) that several Rasa servers share: one message per
-conversation at a time, in the order Redis issued the tickets, across servers, with expiry — against the real
-Redis, inside the Rasa venv, loaded the way Rasa loads it from endpoints.yml."""
+conversation at a time, in the order Redis issued the tickets, across servers, with expiry —
+against the real Redis, inside the Rasa venv, loaded the way Rasa loads it from endpoints.yml."""
 
 from __future__ import annotations
 
@@ -90,9 +90,7 @@ async def main():
 
     # Nothing is left behind once every message is done.
     client = sync_redis.Redis(host=endpoint["url"], port=endpoint["port"], db=endpoint["db"])
-    report["leftover_keys"] = sorted(
-        k.decode() for k in client.keys(endpoint["key_prefix"] + ":" + run + "-*")
-        if not k.decode().startswith(endpoint["key_prefix"] + ":" + run + "-dead"))
+    report["leftover_keys"] = sorted(k.decode() for k in client.keys(endpoint["key_prefix"] + ":" + run + "-*"))
 
 asyncio.run(main())
 print(json.dumps(report))
@@ -113,4 +111,3 @@ def test_rasa_servers_sharing_redis_serve_one_message_per_conversation_in_ticket
     assert 0.2 <= report["after_dead_holder_s"] < 5.0  # the dead ticket expired after 0.3 s
     assert report["expired_waiter"] == "LockError"
     assert report["leftover_keys"] == []
-
