@@ -30,7 +30,7 @@ $(BOT_STAMP): pyproject.toml
 $(RASA_STAMP): rasa/constraints-rasa.txt
 	@test -x $(RASA_VENV)/bin/python || "$$(scripts/find_python.sh rasa)" -m venv $(RASA_VENV)
 	$(RASA_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(RASA_VENV)/bin/python -m pip install --quiet -c rasa/constraints-rasa.txt rasa==3.6.21 jieba
+	$(RASA_VENV)/bin/python -m pip install --quiet -c rasa/constraints-rasa.txt rasa==3.6.21 jieba opencc-python-reimplemented
 	@rm -f $(RASA_VENV)/.installed-* && touch $@
 
 train: setup

@@ -23,6 +23,11 @@ def _t2s():  # type: ignore[no-untyped-def]
     return OpenCC("t2s")
 
 
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified characters."""
+    return _t2s().convert(text) if text else text
+
+
 def normalize_text(text: str, max_chars: int = 1000) -> str:
     """Make user text comparable: NFKC (full→half width), Traditional→Simplified,
     no control characters, collapsed whitespace and repeated punctuation."""
@@ -32,9 +37,7 @@ def normalize_text(text: str, max_chars: int = 1000) -> str:
     text = _REPEATED_PUNCT.sub(r"\1", text)
     if len(text) > max_chars:
         text = text[:max_chars]
-    if text:
-        text = _t2s().convert(text)
-    return text
+    return to_simplified(text)
 
 
 def mask_personal_numbers(text: str) -> str:

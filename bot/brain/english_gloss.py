@@ -1,8 +1,8 @@
 """Chinese glosses for the English words users mix into questions (knowledge/glossary).
 
 「how to renew residence permit」 shares no character with the Chinese examples of the renewal
-entry; with the glosses appended it does. Used by the local FAQ rankers only — Rasa gets the
-user's own words.
+entry; with the glosses appended it does. Used by the local FAQ rankers and by Rasa's tokenizer
+(bot/brain/glossing_tokenizer.py).
 """
 
 from __future__ import annotations
