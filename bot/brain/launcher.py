@@ -190,21 +190,21 @@ def start_services(settings: Settings) -> Services:
         if model is None:
             raise LaunchError(f"no trained model in {settings.models_dir}; run `make train` first")
         endpoints = write_endpoints(settings, settings.data_dir / "run" / "endpoints.yml")
-    if len(missing) > 1 and settings.database_url.startswith("sqlite"):
-        log.warning("%d Rasa servers share a SQLite tracker store; use PostgreSQL (DATABASE_URL) for that", len(missing))
-    for i, url in missing:
-        suffix = f" {i + 1}" if settings.rasa_servers > 1 else ""
-        services.managed.append(
-            ManagedProcess(
-                name=f"Rasa server{suffix}",
-                command=rasa_server_command(
-                    token, settings.rasa_port + i, model, endpoints, logs / f"rasa-internal{suffix.strip()}.log"
-                ),
-                env=env,
-                health_url=f"{url}/webhooks/assistant/",
-                log_path=logs / f"rasa{suffix.strip()}.log",
+        if len(missing) > 1 and settings.database_url.startswith("sqlite"):
+            log.warning("%d Rasa servers share a SQLite tracker store; use PostgreSQL (DATABASE_URL) for that", len(missing))
+        for i, url in missing:
+            suffix = f" {i + 1}" if settings.rasa_servers > 1 else ""
+            services.managed.append(
+                ManagedProcess(
+                    name=f"Rasa server{suffix}",
+                    command=rasa_server_command(
+                        token, settings.rasa_port + i, model, endpoints, logs / f"rasa-internal{suffix.strip()}.log"
+                    ),
+                    env=env,
+                    health_url=f"{url}/webhooks/assistant/",
+                    log_path=logs / f"rasa{suffix.strip()}.log",
+                )
             )
-        )
     if len(missing) < settings.rasa_servers and not settings.rasa_token:
         log.warning("Rasa already runs at %s; set RASA_TOKEN to the token it was started with", settings.rasa_url)
     for proc in services.managed:

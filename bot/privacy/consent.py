@@ -7,7 +7,9 @@ conversation goes on without the counters (the pipeline catches and logs the err
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from typing import cast
+
+from sqlalchemy import Table, select, update
 
 from bot.storage.base import utcnow
 from bot.storage.db import engine_for, session_scope, with_db_retry
@@ -88,7 +90,7 @@ def note_activity(sender_id: str, database_url: str | None = None) -> bool:
     so of two workers answering the same new user only one shows the notice.
     """
     url = _url(database_url)
-    users = User.__table__
+    users = cast(Table, User.__table__)
 
     def work() -> bool:
         with engine_for(url).begin() as connection:
