@@ -16,7 +16,11 @@ from bot.config import PROJECT_ROOT
 RASA_DIR = PROJECT_ROOT / "rasa"
 DOMAIN_DIR = RASA_DIR / "domain"
 GENERATED_RESPONSES = DOMAIN_DIR / "generated_faq_responses.yml"
-TRAINING_INPUTS = ("rasa/config.yml", "rasa/domain", "nlu_data", "dialogs", "knowledge/faq", "knowledge/jieba")
+TRAINING_INPUTS = (
+    "rasa/config.yml", "rasa/domain", "nlu_data", "dialogs", "knowledge/faq", "knowledge/jieba",
+    # Rasa's tokenizer reads the glossaries (bot/brain/glossing_tokenizer.py)
+    "knowledge/glossary", "bot/brain/glossing_tokenizer.py", "bot/brain/synonym_gloss.py", "bot/brain/english_gloss.py",
+)  # fmt: skip
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 
 
@@ -37,14 +41,14 @@ def export_faq_responses(path: Path = GENERATED_RESPONSES) -> Path:
     return path
 
 
-def training_fingerprint() -> str:
+def training_fingerprint(project: Path = PROJECT_ROOT) -> str:
     """Content hash over every file that shapes the model."""
     digest = hashlib.sha256()
     for rel in TRAINING_INPUTS:
-        root = PROJECT_ROOT / rel
+        root = project / rel
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for path in files:
-            digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+            digest.update(str(path.relative_to(project)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 import yaml
 
-from bot.brain.training import PROJECT_ROOT
+from bot.brain.training import PROJECT_ROOT, TRAINING_INPUTS, training_fingerprint
 from tests.platform.test_rasa_tuning import RASA_PYTHON, run_probe
 
 # Runs inside .venv-rasa: our tokenizer next to Rasa's JiebaTokenizer, both with the domain dictionary.
@@ -91,3 +93,15 @@ def test_the_model_is_trained_with_this_tokenizer() -> None:
     first = config["pipeline"][0]
     assert first["name"] == "bot.brain.glossing_tokenizer.GlossingJiebaTokenizer"
     assert first["dictionary_path"] == "knowledge/jieba"
+
+
+def test_editing_a_glossary_retrains_the_model(tmp_path: Path) -> None:
+    for rel in TRAINING_INPUTS:
+        source, target = PROJECT_ROOT / rel, tmp_path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
+    before = training_fingerprint(tmp_path)
+    assert before == training_fingerprint(PROJECT_ROOT)
+    glossary = tmp_path / "knowledge" / "glossary" / "chinese.yml"
+    glossary.write_text(glossary.read_text(encoding="utf-8") + "补办: [再办一张]\n", encoding="utf-8")
+    assert training_fingerprint(tmp_path) != before
