@@ -7,11 +7,15 @@ built from the other four folds and asked the held-out examples. Prints top-1 ac
 the classifier's log-loss per softmax temperature (how TEMPERATURE in
 bot/brain/faq_classifier.py was chosen), and the entries the classifier confuses most.
 
-    .venv/bin/python benchmarks/faq_classifier_cv.py
+    .venv/bin/python benchmarks/faq_classifier_cv.py [--misses N]
+
+`--misses N` also prints the held-out examples behind the N most confused pairs (a data audit:
+an example that reads like the other entry is mislabelled or ambiguous).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from collections import Counter
@@ -37,12 +41,16 @@ def folds(examples: dict[str, list[str]]):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--misses", type=int, default=0, help="print the examples of the N most confused pairs")
+    args = parser.parse_args()
     started = time.perf_counter()
     examples = training_examples()
     bm25_right = linear_right = total = 0
     margins: list[np.ndarray] = []
     gold: list[int] = []
     confusions: Counter[tuple[str, str]] = Counter()
+    missed: dict[tuple[str, str], list[str]] = {}
     for kept, test in folds(examples):
         texts = [t for t, _ in test]
         bm25 = LocalFaq.from_knowledge(examples=kept, negatives={})
@@ -51,7 +59,10 @@ def main() -> None:
         fold_margins = model.predict_margins(texts)
         predicted = [model.classes[i] for i in np.argmax(fold_margins, axis=1)]
         linear_right += sum(p == fid for p, (_, fid) in zip(predicted, test, strict=True))
-        confusions.update((fid, p) for p, (_, fid) in zip(predicted, test, strict=True) if p != fid)
+        for p, (text, fid) in zip(predicted, test, strict=True):
+            if p != fid:
+                confusions[(fid, p)] += 1
+                missed.setdefault((fid, p), []).append(text)
         margins.append(fold_margins)
         gold += [model.classes.index(fid) for _, fid in test]
         total += len(test)
@@ -68,6 +79,10 @@ def main() -> None:
     print("most confused (expected -> predicted: count):")
     for (expected, got), count in confusions.most_common(12):
         print(f"  {expected} -> {got}: {count}")
+    for pair, _ in confusions.most_common(args.misses):
+        print(f"\n{pair[0]} -> {pair[1]}:")
+        for text in missed[pair]:
+            print(f"    {text}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.reminders import chat, service
-from bot.reminders.dates import parse_expiry_date
+from bot.reminders.dates import DateError, parse_expiry_date
 from bot.reminders.schedule import shanghai_today
 from bot.replies import Reply
 from bot.storage.db import with_db_retry
@@ -133,7 +133,15 @@ class ValidateReminderForm(FormValidationAction):
     ) -> dict[str, Any]:
         if slot_value is True:
             return {"reminder_date_ok": True}
-        dispatcher.utter_message(text="好的，那请重新告诉我到期日。")
+        # 「不对，是3月6号」: the right date came with the no, so confirm that one instead
+        said = str(tracker.latest_message.get("text") or "")
+        result = parse_expiry_date(said, shanghai_today(chat.now_utc()))
+        if result.ok and result.value is not None:
+            return {"reminder_date_ok": None, "reminder_expiry": result.value.isoformat()}
+        if result.error is not None and result.error is not DateError.UNRECOGNISED:
+            utter(dispatcher, chat.refusal(result))
+        else:
+            dispatcher.utter_message(text="好的，那请重新告诉我到期日。")
         return {"reminder_date_ok": None, "reminder_expiry": None}
 
     def validate_reminder_label(

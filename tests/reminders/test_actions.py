@@ -163,3 +163,21 @@ def test_labels_are_normalised(typed: str, label: str | None) -> None:
     from bot.reminders.chat import normalise_label
 
     assert normalise_label(typed) == label
+
+
+def test_a_no_that_brings_the_right_date_confirms_that_date_instead() -> None:
+    form = actions.ValidateReminderForm()
+    d = CollectingDispatcher()
+    said = "不对，是2027年3月6日"
+    t = tracker("tg:1", said, "deny", slots={"reminder_expiry": "2027-03-05"}, requested="reminder_date_ok")
+    assert form.validate_reminder_date_ok(False, d, t, {}) == {"reminder_date_ok": None, "reminder_expiry": "2027-03-06"}
+    assert texts(d) == ""  # the form asks 「对吗？」 again with the new date
+
+
+@pytest.mark.parametrize(("said", "expected"), [("不对", "请重新告诉我到期日"), ("不对，是2027年2月30日", "只有28天")])
+def test_a_plain_no_or_an_impossible_new_date_asks_for_the_date_again(said: str, expected: str) -> None:
+    form = actions.ValidateReminderForm()
+    d = CollectingDispatcher()
+    t = tracker("tg:1", said, "deny", slots={"reminder_expiry": "2027-03-05"}, requested="reminder_date_ok")
+    assert form.validate_reminder_date_ok(False, d, t, {}) == {"reminder_date_ok": None, "reminder_expiry": None}
+    assert expected in texts(d)
