@@ -147,8 +147,9 @@ class ValidateReminderForm(FormValidationAction):
     def validate_reminder_label(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        label = chat.normalise_label(str(_latest_entity(tracker, "reminder_label") or slot_value or ""))
-        if label is None:
+        said = str(_latest_entity(tracker, "reminder_label") or slot_value or "")
+        label = chat.normalise_label(said)
+        if label is None and not said.startswith("/"):  # a button from elsewhere: just ask again
             dispatcher.utter_message(text=f"称呼请写短一点（{chat.MAX_LABEL_CHARS}个字以内），比如「本人」「配偶」「孩子」。")
         return {"reminder_label": label}
 

@@ -10,6 +10,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from bot.channels.photo_check import CHECKING_TEXT, precheck_photo
 from bot.config import Settings
 from bot.pipeline import Assistant, build_assistant
 from bot.replies import Button, Reply
@@ -35,16 +36,27 @@ def render_reply(reply: Reply, offset: int, out_dir: Path) -> tuple[str, list[Bu
     return "\n".join(lines), list(reply.buttons)
 
 
-async def photo_replies(path_text: str) -> list[Reply]:
-    path = Path(path_text.strip().strip('"').strip("'")).expanduser()
+def photo_path_and_caption(argument: str) -> tuple[Path, str | None]:
+    """``/photo PATH [说明]``: the path may contain spaces; a trailing word that is not part of
+    an existing path is the caption (「身份证正面」), as under a Telegram photo."""
+    argument = argument.strip()
+    whole = Path(argument.strip('"').strip("'")).expanduser()
+    if whole.is_file() or " " not in argument:
+        return whole, None
+    path_text, caption = argument.rsplit(" ", 1)
+    return Path(path_text.strip().strip('"').strip("'")).expanduser(), caption
+
+
+async def photo_replies(argument: str) -> list[Reply]:
+    """The pre-check of a local file. Unlike Telegram, no compressed copy is offered: the
+    console would have to write the photo to disk, and photos are never written anywhere."""
+    path, caption = photo_path_and_caption(argument)
     if not path.is_file():
-        return [Reply(f"找不到文件：{path}。用法：/photo 图片路径")]
-    try:
-        from bot.precheck.chat import precheck_replies
-    except ModuleNotFoundError:
-        return [Reply("照片预检功能还没有安装。")]
+        return [Reply(f"找不到文件：{path}。用法：/photo 图片路径 [材料名称，如 身份证正面]")]
+    print(f"🤖 {CHECKING_TEXT}", flush=True)
     data = await asyncio.to_thread(path.read_bytes)
-    return await precheck_replies(data, filename=path.name)
+    outcome = await precheck_photo(data, path.name, caption)
+    return [Reply(outcome.text)]
 
 
 async def chat_loop(assistant: Assistant, settings: Settings) -> None:

@@ -60,6 +60,12 @@ from telegram.ext import (
 )
 
 from bot.channels.callbacks import CallbackCodec
+from bot.channels.photo_check import (
+    CHECKING_TEXT,
+    PRECHECK_FAILED_TEXT,
+    PrecheckOutcome,
+    precheck_photo,
+)
 from bot.channels.render import (
     TEXT_LIMIT,
     OutgoingMessage,
@@ -113,13 +119,10 @@ CONNECTION_POOL_SIZE = 16
 MAX_CONCURRENT_UPDATES = 32
 POOL_TIMEOUT_S = 10.0
 
-CHECKING_TEXT = "正在检查…"
 MEDIA_TEXT = "我能看懂文字和照片 🙂 请直接打字提问，或者把证件照片发给我检查。"
 NOT_AN_IMAGE_TEXT = "这个文件不是图片。想检查证件照片的话，请发 JPG 或 PNG 图片给我。"
 TOO_BIG_TEXT = "这张图片超过 20 MB，我收不下。请压缩一下，或者直接用手机拍照发送。"
 DOWNLOAD_FAILED_TEXT = "图片没能下载下来，请再发一次。"
-PRECHECK_UNAVAILABLE_TEXT = "照片预检暂时用不了，请稍后再试。"
-PRECHECK_FAILED_TEXT = "这张照片我没能检查完，请换一张再试。"
 COMPRESSED_CAPTION = "这是压缩后的版本，大小符合上传要求，可以直接用它上传。"
 EXPIRED_BUTTON_ALERT = "这个按钮已经失效了"
 EXPIRED_BUTTON_TEXT = "这个按钮已经失效了。发送 /start 可以重新打开菜单。"
@@ -499,48 +502,9 @@ async def edit_in_result(bot: ExtBot, state: ChannelState, status: Message, text
         await send_text(bot, state, status.chat_id, chunk)
 
 
-@dataclass(frozen=True)
-class PrecheckOutcome:
-    text: str
-    compressed: bytes | None = None  # a copy within the size limit, when the photo was too large
-
-
-async def precheck_photo(data: bytes, filename: str, caption: str | None) -> PrecheckOutcome:
-    """The one seam to the photo pre-check (``bot.precheck``, owned by its own module)."""
-    try:
-        from bot.precheck.api import check_image_async, compressed_copy, render_result_zh
-    except ModuleNotFoundError as exc:
-        if exc.name not in {"bot.precheck", "bot.precheck.api"}:
-            raise
-        return PrecheckOutcome(PRECHECK_UNAVAILABLE_TEXT)
-    kind = kind_from_caption(caption)
-    try:
-        result = await check_image_async(data, kind, filename)
-        text = str(render_result_zh(result))
-        compressed = None
-        if any(issue.code == "too_large" for issue in result.issues):
-            compressed = await asyncio.to_thread(compressed_copy, data, kind)
-        return PrecheckOutcome(text, compressed)
-    except Exception:  # noqa: BLE001 - a broken image must not cost the user an answer
-        log.exception("photo pre-check failed for %s", filename)
-        return PrecheckOutcome(PRECHECK_FAILED_TEXT)
-
-
 def compressed_name(filename: str) -> str:
     stem = filename.rsplit(".", 1)[0] if "." in filename else filename
     return f"{stem}-压缩.jpg"
-
-
-def kind_from_caption(caption: str | None) -> str | None:
-    """A caption such as 「身份证正面」 or 「证件照」 names the document kind; otherwise detect it."""
-    if not caption:
-        return None
-    try:
-        from bot.precheck.kinds import resolve_kind
-
-        return resolve_kind(caption.strip()).code
-    except (ImportError, ValueError):
-        return None
 
 
 async def reject_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

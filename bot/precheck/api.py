@@ -201,10 +201,18 @@ VERDICT_LINES = {
 }
 
 
+RECOGNISED_CONFIDENCE = 0.5
+RECOGNISED_LINE = "（按内容认作「{name}」；认错了的话，重发时在照片下面写上是什么，比如「身份证国徽面」。）"
+
+
 def render_result_zh(result: PrecheckResult) -> str:
     """The chat reply: a verdict line, then one line per problem with how to fix it."""
     name = KINDS[result.kind].name_zh if result.kind in KINDS and result.kind != "other" else "照片"
     lines = [VERDICT_LINES[result.verdict].format(name=name)]
+    guess = result.document
+    if result.kind == "other" and guess.type in KINDS and guess.confidence >= RECOGNISED_CONFIDENCE:
+        # no kind was stated: say what the content looked like, so a wrong guess is noticed
+        lines.append(RECOGNISED_LINE.format(name=KINDS[guess.type].name_zh))
     for issue in result.issues:
         if issue.severity == "info":
             continue

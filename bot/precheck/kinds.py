@@ -104,6 +104,36 @@ KIND_ALIASES: dict[str, str] = {
 }
 
 
+# Words a caption uses for each kind (「身份证反面」「房产证」), checked in this order: 「租房合同备案」
+# is a filing, not a contract. A bare 「身份证」 names no side, so the content decides.
+CAPTION_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("id_front", ("人像面", "身份证正面", "正面")),
+    ("id_back", ("国徽面", "身份证反面", "身份证背面", "反面", "背面")),
+    ("rental_filing", ("备案",)),
+    ("property_cert", ("房产证", "不动产", "产权证", "房地产权")),
+    ("dorm_cert", ("宿舍",)),
+    ("business_license", ("营业执照", "执照")),
+    ("social_insurance", ("社保", "社会保险")),
+    ("study_cert", ("在读", "学籍", "学生证")),
+    ("kinship", ("户口", "亲属", "结婚证", "出生证")),
+    ("contract", ("合同",)),
+    ("portrait", ("证件照", "头像", "免冠", "寸照", "一寸", "二寸", "两寸")),
+)
+
+
+def kind_for_caption(caption: str) -> str | None:
+    """The kind a photo's caption names (a code, an alias or everyday words), or ``None``."""
+    try:
+        return resolve_kind(caption).code
+    except ValueError:
+        pass
+    text = caption.strip().lower()
+    for code, words in CAPTION_WORDS:
+        if any(word in text for word in words):
+            return code
+    return None
+
+
 def resolve_kind(kind: str | None) -> KindSpec:
     """The spec for a kind code or alias; ``None``/unknown text means ``other``."""
     if not kind:

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import time
-
-import pytest
 
 from tests.fuzz.checks import CJK
 from tests.fuzz.corpus import hostile_images
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("bot.precheck.api") is None, reason="bot.precheck is not there yet"
-)
 
 
 def test_hostile_images_get_a_chinese_verdict_not_a_crash() -> None:

@@ -181,3 +181,15 @@ def test_a_plain_no_or_an_impossible_new_date_asks_for_the_date_again(said: str,
     t = tracker("tg:1", said, "deny", slots={"reminder_expiry": "2027-03-05"}, requested="reminder_date_ok")
     assert form.validate_reminder_date_ok(False, d, t, {}) == {"reminder_date_ok": None, "reminder_expiry": None}
     assert expected in texts(d)
+
+
+def test_a_button_from_elsewhere_at_the_label_question_just_asks_again() -> None:
+    form = actions.ValidateReminderForm()
+    d = CollectingDispatcher()
+    t = tracker("tg:1", "/greet", "greet", requested="reminder_label")
+    assert form.validate_reminder_label("/greet", d, t, {}) == {"reminder_label": None}
+    assert texts(d) == ""  # not 「称呼请写短一点」: nothing long was typed
+    long_label = "我和我老婆还有孩子三个人的"
+    t = tracker("tg:1", long_label, "inform_reminder_label", requested="reminder_label")
+    assert form.validate_reminder_label(long_label, d, t, {}) == {"reminder_label": None}
+    assert "写短一点" in texts(d)

@@ -1,0 +1,78 @@
+"""The pre-check in the chat channels: the console's /photo, and captions that name the kind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.channels.console import photo_path_and_caption
+from bot.channels.photo_check import CHECKING_TEXT, kind_from_caption
+from bot.config import PROJECT_ROOT
+from tests.conftest import free_port
+from tests.precheck.conftest import degraded_jpeg
+
+
+@pytest.mark.parametrize(
+    ("caption", "kind"),
+    [("身份证正面", "id_front"), ("身份证反面", "id_back"), ("国徽面", "id_back"), ("id_back", "id_back"),
+     ("两寸证件照", "portrait"), ("租房合同备案通知书", "rental_filing"), ("劳动合同第一页", "contract"),
+     ("房产证", "property_cert"), ("户口本首页", "kinship"), ("社保缴费记录", "social_insurance"),
+     ("身份证", None), ("身份证照片", None), ("帮我看看", None), ("", None), (None, None)],
+)
+def test_a_caption_names_the_kind_or_leaves_it_to_the_content(caption: str | None, kind: str | None) -> None:
+    assert kind_from_caption(caption) == kind
+
+
+def test_photo_paths_may_hold_spaces_and_be_followed_by_a_caption(tmp_path: Path) -> None:
+    spaced = tmp_path / "my id.jpg"
+    spaced.write_bytes(b"x")
+    assert photo_path_and_caption(f" {spaced}") == (spaced, None)
+    assert photo_path_and_caption(f"{spaced} 身份证正面") == (spaced, "身份证正面")
+    assert photo_path_and_caption(f'"{spaced}"') == (spaced, None)
+    assert photo_path_and_caption("/nowhere.jpg") == (Path("/nowhere.jpg"), None)
+
+
+def test_the_console_checks_a_photo_and_keeps_no_copy(tmp_path: Path, sqlite_url: str) -> None:
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    back = photos / "身份证 国徽面.jpg"  # the generated 国徽面 of an ID card, with a space in the name
+    back.write_bytes(degraded_jpeg("id_back", "clean", "strong"))
+    not_an_image = photos / "notes.jpg"
+    not_an_image.write_bytes(b"PK\x03\x04 not a photo")
+    data_dir = tmp_path / "data"
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=sqlite_url, BOT_DATA_DIR=str(data_dir), MANAGE_RASA="0",
+        RASA_URL=f"http://127.0.0.1:{free_port()}", LOG_LEVEL="WARNING",
+    )  # fmt: skip
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    lines = [f"/photo {back} 身份证正面", f"/photo {back}", f"/photo {not_an_image}", "/photo /nowhere.jpg", "/quit"]
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"], input="\n".join(lines).encode(), env=env,
+        cwd=PROJECT_ROOT, capture_output=True, timeout=300, check=False,
+    )  # fmt: skip
+    out = done.stdout.decode()
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert out.count(CHECKING_TEXT) == 3
+    # stated as the 人像面 but showing the 国徽面: said so; without a caption it passes as what it is
+    first, second, third = out.split(CHECKING_TEXT)[1:4]
+    assert "❌" in first and "国徽面" in first
+    assert "✅" in second and "按内容认作「身份证国徽面」" in second
+    assert "不是 JPG 或 PNG" in third or "压缩包" in third
+    assert "找不到文件" in out
+    stored = [p for p in data_dir.rglob("*") if p.is_file() and p.suffix.lower() in {".jpg", ".jpeg", ".png"}]
+    assert stored == [] and sorted(p.name for p in photos.iterdir()) == ["notes.jpg", "身份证 国徽面.jpg"]
+
+
+def test_without_a_stated_kind_the_reply_says_what_the_photo_was_taken_for() -> None:
+    from bot.precheck.api import check_image, render_result_zh
+
+    photo = degraded_jpeg("rental_filing", "clean", "strong")
+    detected = render_result_zh(check_image(photo, None, "a.jpg"))
+    assert detected.startswith("✅") and "按内容认作「住房租赁合同备案通知书/证明」" in detected
+    stated = render_result_zh(check_image(photo, "rental_filing", "a.jpg"))
+    assert "按内容认作" not in stated
