@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.brain.rasa_client import RasaAnswer, RasaClient, RasaUnavailable
+from bot.brain.short_replies import read_short_reply
 from bot.config import Settings
 from bot.inputs import is_wellformed_payload, repair_surrogates
 from bot.privacy.activity import note_user_activity, with_first_use_notice
@@ -36,6 +37,16 @@ UNDECODABLE_REPLY = "这条消息的文字编码我识别不了，请重新输�
 def register_custom_expander(kind: str, expander: CustomExpander) -> None:
     """Let a feature turn a custom Rasa JSON message ({"type": kind, ...}) into replies."""
     _EXPANDERS[kind] = expander
+
+
+LIMITED_SHORT_REPLIES = {
+    "greet": "你好！我是上海居住证小助手，有问题直接打字问我。",
+    "thank": "不客气！",
+    "goodbye": "好的，祝办证顺利！",
+    # a yes/no answers a question of a step (reminder, checklist) that cannot go on right now
+    "affirm": "收到。不过刚才的步骤现在没法继续，过一会儿再回复我一次就行。",
+    "deny": "收到。不过刚才的步骤现在没法继续，过一会儿再回复我一次就行。",
+}
 
 
 def too_long_reply(length: int, limit: int) -> str:
@@ -98,7 +109,7 @@ class Assistant:
         clean = normalize_text(text, self.settings.max_text_chars)
         if not clean:
             return Turn(text="", replies=[Reply(EMPTY_REPLY)])
-        if not MEANINGFUL.search(clean):
+        if not MEANINGFUL.search(clean) and read_short_reply(clean) is None:  # 👍 answers a question
             return Turn(text=clean, replies=[Reply(NO_WORDS_REPLY)])
         if other_place_named(clean):
             turn = await self._ask_rasa(sender_id, "/out_of_scope", channel)
@@ -175,6 +186,9 @@ class Assistant:
         notice = "（助手暂时处于简化模式，只能回答常见问题，稍后会自动恢复。）"
         if text.startswith("/"):
             return Turn(text=text, replies=[Reply("系统正在恢复中，按钮暂时用不了。你可以直接打字问我常见问题。" + notice)], limited_mode=True)
+        short = read_short_reply(text)
+        if short is not None:  # 「在吗」「谢谢」 need no search, and would find nothing
+            return Turn(text=text, intent=short, confidence=1.0, replies=[Reply(LIMITED_SHORT_REPLIES[short] + notice)], limited_mode=True)
         try:
             hit = self._local().best_match(text)
         except Exception:  # noqa: BLE001

@@ -229,6 +229,16 @@ class ActionFaqSource(Action):
         return [SlotSet("faq_id", entry.id)]
 
 
+NEGATIVE_FEEDBACK = ("没用", "没帮助", "没有帮助", "不准确", "不对", "答非所问", "差评", "没看懂", "不清楚", "错", "👎")
+
+
+def was_helpful(helpful_entity: str | None, text: str) -> bool:
+    """The button's value; typed feedback (DIET rarely tags it) is negative when it says so."""
+    if helpful_entity in ("yes", "no"):
+        return helpful_entity == "yes"
+    return not any(marker in text for marker in NEGATIVE_FEEDBACK)
+
+
 class ActionFeedback(Action):
     def name(self) -> str:
         return "action_feedback"
@@ -237,7 +247,7 @@ class ActionFeedback(Action):
         from bot.storage.fallbacks import record_feedback
 
         entry_id = entity_value(tracker, "faq_id") or tracker.get_slot("faq_id") or ""
-        helpful = (entity_value(tracker, "helpful") or "yes") == "yes"
+        helpful = was_helpful(entity_value(tracker, "helpful"), (tracker.latest_message or {}).get("text") or "")
         if faq_base().get(entry_id) is None:
             dispatcher.utter_message(text="谢谢你的反馈！")
             return []

@@ -20,8 +20,8 @@ TRAINING_INPUTS = (
     "rasa/config.yml", "rasa/domain", "nlu_data", "dialogs", "knowledge/faq", "knowledge/jieba",
     # Rasa's tokenizer reads the glossaries (bot/brain/glossing_tokenizer.py)
     "knowledge/glossary", "bot/brain/glossing_tokenizer.py", "bot/brain/synonym_gloss.py", "bot/brain/english_gloss.py",
-    # and reads yes/no replies from a word list (bot/brain/yes_no_reader.py)
-    "bot/brain/yes_no_reader.py", "bot/brain/yes_no.py",
+    # and reads short replies from a word list (bot/brain/short_reply_reader.py)
+    "bot/brain/short_reply_reader.py", "bot/brain/short_replies.py",
 )  # fmt: skip
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 

@@ -79,3 +79,32 @@ async def test_clarify_answers_when_the_faq_rankers_agree() -> None:
     text = "居住证掉了怎么补办"
     messages = await run(ActionClarify(), tracker(text, "nlu_fallback", [("lost_replace", 0.8)], [("nlu_fallback", 0.45), ("faq", 0.4)]))
     assert answered(messages) == "lost_replace"
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "helpful"),
+    [
+        ('/feedback{"faq_id":"renewal_window","helpful":"no"}', [{"entity": "helpful", "value": "no"}], False),
+        ('/feedback{"faq_id":"renewal_window","helpful":"yes"}', [{"entity": "helpful", "value": "yes"}], True),
+        ("这个回答没帮助", [], False),  # typed: DIET seldom tags the Chinese words
+        ("答非所问，没用", [], False),
+        ("回答得很好", [], True),
+    ],
+)
+async def test_feedback_is_stored_as_the_user_meant_it(
+    text: str, entities: list[dict[str, str]], helpful: bool, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import select
+
+    from bot.actions.faq import ActionFeedback
+    from bot.storage.db import session_scope
+    from bot.storage.models import Feedback
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    latest = {"text": text, "intent": {"name": "feedback", "confidence": 0.9}, "entities": entities}
+    t = Tracker("tg:7", {"faq_id": "renewal_window"}, latest, [], False, None, {}, "action_listen")
+    messages = await run(ActionFeedback(), t)
+    with session_scope(db_url) as session:
+        stored = list(session.scalars(select(Feedback.helpful)))
+    assert stored == [helpful]
+    assert ("很高兴" in messages[0]["text"]) is helpful

@@ -32,6 +32,14 @@ def test_greeting_and_empty_line_give_two_json_lines(rasa_stack) -> None:
     assert second["intent"] is None and "空消息" in second["reply"][0]["text"]
 
 
+def test_short_replies_are_understood_and_bare_emoji_explained(rasa_stack) -> None:
+    lines = ["在吗", "辛苦了", "晚安", "👍", "🙂"]
+    result = rasa_stack.run_bot("ask", "--json", input_bytes=("\n".join(lines) + "\n").encode())
+    intents = [obj["intent"] for obj in parse_lines(result.stdout)]
+    # 👍 can answer a yes/no question (「对吗？」); 🙂 says nothing
+    assert intents == ["greet", "thank", "goodbye", "affirm", None]
+
+
 def test_renewal_question_is_answered_with_the_30_day_window(rasa_stack) -> None:
     result = rasa_stack.run_bot("ask", "--json", "居住证快到期了怎么办")
     (obj,) = parse_lines(result.stdout)

@@ -58,6 +58,11 @@ async def test_dead_rasa_faq_answered_locally_with_the_notice(sqlite_url: str, l
         assert oos.intent == "nlu_fallback" and "没找到答案" in oos.replies[0].text
         button = await assistant.handle_payload("tg:1", "/faq_menu", "telegram")
         assert "按钮暂时用不了" in button.replies[0].text
+        hello = await assistant.handle_text("tg:1", "在吗？", "telegram")
+        assert hello.intent == "greet" and hello.replies[0].text.startswith("你好")
+        assert LIMITED_NOTICE in hello.replies[0].text
+        yes = await assistant.handle_text("tg:1", "对的", "telegram")
+        assert yes.intent == "affirm" and "没法继续" in yes.replies[0].text
     finally:
         await assistant.aclose()
 

@@ -1,9 +1,9 @@
-"""Rasa NLU component (.venv-rasa): a plain yes or no sets the intent, whatever DIET guessed.
+"""Rasa NLU component (.venv-rasa): a listed short reply sets the intent, whatever DIET guessed.
 
 Sits after the intent classifier and before the FallbackClassifier, so 「同意」 at the reminder
-form's 「对吗？」 becomes ``affirm`` with confidence 1 instead of falling back. The model's other
-guesses are dropped from the ranking; text and entities are untouched. What counts as a yes or a
-no: bot/brain/yes_no.py.
+form's 「对吗？」 becomes ``affirm`` and 「在吗」 ``greet``, with confidence 1, instead of falling
+back. The model's other guesses are dropped from the ranking; text and entities are untouched.
+What counts as such a reply: bot/brain/short_replies.py.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.brain.yes_no import read_yes_no
+from bot.brain.short_replies import read_short_reply
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class YesNoReader(GraphComponent, IntentClassifier):
-    """Overrides the predicted intent with ``affirm``/``deny`` for a listed yes/no reply."""
+class ShortReplyReader(GraphComponent, IntentClassifier):
+    """Overrides the predicted intent for a listed yes/no, greeting, thanks or goodbye."""
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -42,13 +42,13 @@ class YesNoReader(GraphComponent, IntentClassifier):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> YesNoReader:
+    ) -> ShortReplyReader:
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
-            answer = read_yes_no(text) if isinstance(text, str) else None
+            answer = read_short_reply(text) if isinstance(text, str) else None
             if answer is None:
                 continue
             intent = {INTENT_NAME_KEY: answer, PREDICTED_CONFIDENCE_KEY: 1.0}
