@@ -58,6 +58,7 @@ INTERRUPTING_INTENTS = frozenset(
         "cancel",
         "mylist",
         "greet",
+        "thank",
         "goodbye",
         "help",
         "bot_challenge",

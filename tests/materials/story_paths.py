@@ -171,6 +171,20 @@ def interruption_stories() -> list[dict[str, Any]]:
             + after_housing,
         ),
         story(
+            "materials: a greeting mid-form is answered, then the form resumes",
+            until_housing
+            + [{"intent": "greet"}, {"action": "utter_greet"}]
+            + resume("housing")
+            + after_housing,
+        ),
+        story(
+            "materials: thanks mid-form are answered, then the form resumes",
+            until_housing
+            + [{"intent": "thank"}, {"action": "utter_thank"}]
+            + resume("housing")
+            + after_housing,
+        ),
+        story(
             "materials: change the housing answer during the form",
             until_housing
             + answer("housing", "own", "activity")
