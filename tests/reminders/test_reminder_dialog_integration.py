@@ -30,6 +30,11 @@ async def test_typed_yes_and_no_and_a_corrected_date(rasa_stack, monkeypatch: py
     try:
         turn = await assistant.handle_text(me, "/remind_me", "console")
         assert "哪天到期" in texts(turn)
+        # a greeting or thanks at the date question is answered, then the question comes again
+        for social, answer in [("在吗", "你好"), ("谢谢", "不客气")]:
+            turn = await assistant.handle_text(me, social, "console")
+            assert answer in texts(turn) and "哪天到期" in texts(turn), texts(turn)
+            assert "没看懂" not in texts(turn), texts(turn)
         turn = await assistant.handle_text(me, chinese(first), "console")
         assert chinese(first) in texts(turn) and "对吗" in texts(turn)
 
@@ -46,6 +51,8 @@ async def test_typed_yes_and_no_and_a_corrected_date(rasa_stack, monkeypatch: py
         # a typed yes moves on instead of falling back to FAQ topics
         turn = await assistant.handle_text(me, "同意", "console")
         assert "谁的" in texts(turn) and "不太确定" not in texts(turn), texts(turn)
+        turn = await assistant.handle_text(me, "谢谢", "console")  # not taken as the label
+        assert "不客气" in texts(turn) and "谁的" in texts(turn), texts(turn)
         turn = await assistant.handle_text(me, "本人", "console")
         assert "同意保存吗" in texts(turn), texts(turn)
         await assistant.handle_text(me, "确认", "console")
