@@ -36,23 +36,35 @@ def render_reply(reply: Reply, offset: int, out_dir: Path) -> tuple[str, list[Bu
     return "\n".join(lines), list(reply.buttons)
 
 
-def photo_path_and_caption(argument: str) -> tuple[Path, str | None]:
-    """``/photo PATH [说明]``: the path may contain spaces; a trailing word that is not part of
-    an existing path is the caption (「身份证正面」), as under a Telegram photo."""
+PHOTO_USAGE = "用法：/photo 图片路径 [材料名称，如 身份证正面]"
+
+
+def _unquoted_path(text: str) -> Path:
+    return Path(text.strip().strip('"').strip("'")).expanduser()
+
+
+def photo_path_and_caption(argument: str) -> tuple[Path | None, str | None]:
+    """``/photo PATH [说明]``: the path may contain spaces; the words after the longest prefix that
+    names an existing file are the caption (「身份证 国徽面」), as under a Telegram photo."""
     argument = argument.strip()
-    whole = Path(argument.strip('"').strip("'")).expanduser()
-    if whole.is_file() or " " not in argument:
-        return whole, None
-    path_text, caption = argument.rsplit(" ", 1)
-    return Path(path_text.strip().strip('"').strip("'")).expanduser(), caption
+    if not argument:
+        return None, None
+    words = argument.split(" ")
+    for cut in range(len(words), 0, -1):
+        path = _unquoted_path(" ".join(words[:cut]))
+        if path.is_file():
+            return path, " ".join(words[cut:]).strip() or None
+    return _unquoted_path(argument), None
 
 
 async def photo_replies(argument: str) -> list[Reply]:
     """The pre-check of a local file. Unlike Telegram, no compressed copy is offered: the
     console would have to write the photo to disk, and photos are never written anywhere."""
     path, caption = photo_path_and_caption(argument)
+    if path is None:
+        return [Reply(PHOTO_USAGE)]
     if not path.is_file():
-        return [Reply(f"找不到文件：{path}。用法：/photo 图片路径 [材料名称，如 身份证正面]")]
+        return [Reply(f"找不到文件：{path}。{PHOTO_USAGE}")]
     print(f"🤖 {CHECKING_TEXT}", flush=True)
     data = await asyncio.to_thread(path.read_bytes)
     outcome = await precheck_photo(data, path.name, caption)

@@ -33,7 +33,9 @@ def test_photo_paths_may_hold_spaces_and_be_followed_by_a_caption(tmp_path: Path
     assert photo_path_and_caption(f" {spaced}") == (spaced, None)
     assert photo_path_and_caption(f"{spaced} 身份证正面") == (spaced, "身份证正面")
     assert photo_path_and_caption(f'"{spaced}"') == (spaced, None)
+    assert photo_path_and_caption(f"{spaced} 身份证 国徽面") == (spaced, "身份证 国徽面")
     assert photo_path_and_caption("/nowhere.jpg") == (Path("/nowhere.jpg"), None)
+    assert photo_path_and_caption("  ") == (None, None)
 
 
 def test_the_console_checks_a_photo_and_keeps_no_copy(tmp_path: Path, sqlite_url: str) -> None:
@@ -50,7 +52,7 @@ def test_the_console_checks_a_photo_and_keeps_no_copy(tmp_path: Path, sqlite_url
         RASA_URL=f"http://127.0.0.1:{free_port()}", LOG_LEVEL="WARNING",
     )  # fmt: skip
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    lines = [f"/photo {back} 身份证正面", f"/photo {back}", f"/photo {not_an_image}", "/photo /nowhere.jpg", "/quit"]
+    lines = [f"/photo {back} 身份证正面", f"/photo {back}", f"/photo {not_an_image}", "/photo /nowhere.jpg", "/photo", "/quit"]
     done = subprocess.run(
         [sys.executable, "-m", "bot", "chat"], input="\n".join(lines).encode(), env=env,
         cwd=PROJECT_ROOT, capture_output=True, timeout=300, check=False,
@@ -64,6 +66,7 @@ def test_the_console_checks_a_photo_and_keeps_no_copy(tmp_path: Path, sqlite_url
     assert "✅" in second and "按内容认作「身份证国徽面」" in second
     assert "不是 JPG 或 PNG" in third or "压缩包" in third
     assert "找不到文件" in out
+    assert "🤖 用法：/photo" in out  # a bare /photo explains itself
     stored = [p for p in data_dir.rglob("*") if p.is_file() and p.suffix.lower() in {".jpg", ".jpeg", ".png"}]
     assert stored == [] and sorted(p.name for p in photos.iterdir()) == ["notes.jpg", "身份证 国徽面.jpg"]
 
