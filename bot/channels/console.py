@@ -10,7 +10,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.channels.photo_check import CHECKING_TEXT, precheck_photo
+from bot.channels.photo_check import CHECKING_TEXT, CONSOLE_KIND_HINT, precheck_photo
 from bot.config import Settings
 from bot.pipeline import Assistant, build_assistant
 from bot.replies import Button, Reply
@@ -68,7 +68,7 @@ async def photo_replies(argument: str) -> list[Reply]:
     print(f"🤖 {CHECKING_TEXT}", flush=True)
     data = await asyncio.to_thread(path.read_bytes)
     outcome = await precheck_photo(data, path.name, caption)
-    return [Reply(outcome.text)]
+    return [Reply(f"{outcome.text}\n{CONSOLE_KIND_HINT}" if outcome.pick_kind else outcome.text)]
 
 
 async def chat_loop(assistant: Assistant, settings: Settings) -> None:

@@ -41,6 +41,7 @@ from telegram import (
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
@@ -62,9 +63,14 @@ from telegram.ext import (
 from bot.channels.callbacks import CallbackCodec
 from bot.channels.photo_check import (
     CHECKING_TEXT,
+    KIND_BUTTON_TITLES,
+    PHOTO_GONE_TEXT,
+    PICK_KIND_TEXT,
     PRECHECK_FAILED_TEXT,
     PrecheckOutcome,
+    kind_of_recheck,
     precheck_photo,
+    recheck_payload,
 )
 from bot.channels.render import (
     TEXT_LIMIT,
@@ -407,6 +413,10 @@ async def press_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await send_text(context.bot, state, chat_id, EXPIRED_BUTTON_TEXT)
         return
     await answer_query(query)
+    kind = kind_of_recheck(payload)
+    if kind is not None:  # the photo check's own button: no conversation involved
+        await recheck_photo(query, context, kind)
+        return
     await mark_choice(query, state, chat_id)
     async with typing_while(context.bot, chat_id):
         turn = await state.assistant.handle_payload(sender_id(chat_id), payload, CHANNEL)
@@ -451,34 +461,59 @@ async def mark_choice(query: Any, state: ChannelState, chat_id: int) -> None:
         log.debug("could not mark the chosen button: %s", exc)
 
 
+def attachment_of(message: Message | None) -> tuple[Any, str] | None:
+    """The photo (largest size) or image file of a message, with a file name for the check."""
+    if message is None:
+        return None
+    if message.photo:
+        return message.photo[-1], "photo.jpg"
+    if message.document:
+        return message.document, message.document.file_name or "image"
+    return None
+
+
+async def download_and_check(
+    context: ContextTypes.DEFAULT_TYPE, attachment: Any, filename: str, caption: str | None, kind: str | None
+) -> PrecheckOutcome:
+    """Fetch the photo from Telegram into memory and check it; the bytes are dropped after."""
+    try:
+        telegram_file = await attachment.get_file()
+        data = bytes(await telegram_file.download_as_bytearray())
+    except TelegramError:
+        log.warning("could not download a photo", exc_info=True)
+        return PrecheckOutcome(DOWNLOAD_FAILED_TEXT)
+    return await precheck_photo(data, filename, caption, kind)
+
+
 async def check_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A photo or image file: 「正在检查…」 now, the pre-check result edited in when ready."""
+    """A photo or image file: 「正在检查…」 now, the pre-check result edited in when ready.
+
+    The status message replies to the photo, so a kind button under the result can find the
+    photo again (``recheck_photo``) without the bot keeping it or its file id anywhere.
+    """
     message = update.effective_message
     assert message is not None
     chat_id = message.chat_id
     state = channel_state(context)
-    if message.photo:
-        attachment: Any = message.photo[-1]
-        filename = "photo.jpg"
-    else:
-        attachment = message.document
-        filename = (attachment.file_name if attachment else None) or "image"
+    found = attachment_of(message)
+    assert found is not None  # the handler's filters let only photos and image files through
+    attachment, filename = found
     if (attachment.file_size or 0) > MAX_DOWNLOAD_BYTES:
         await send_text(context.bot, state, chat_id, TOO_BIG_TEXT)
         return
-    status = await send_text(context.bot, state, chat_id, CHECKING_TEXT)
-    if status is None:
+    try:
+        status = await context.bot.send_message(
+            chat_id, CHECKING_TEXT,
+            reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
+        )  # fmt: skip
+    except Forbidden:
+        await note_blocked(state, chat_id)
         return
-    outcome = PrecheckOutcome(DOWNLOAD_FAILED_TEXT)
     async with typing_while(context.bot, chat_id):
-        try:
-            telegram_file = await attachment.get_file()
-            data = bytes(await telegram_file.download_as_bytearray())
-        except TelegramError:
-            log.warning("could not download a photo from chat %s", chat_id, exc_info=True)
-        else:
-            outcome = await precheck_photo(data, filename, message.caption)
-    await edit_in_result(context.bot, state, status, outcome.text)
+        outcome = await download_and_check(context, attachment, filename, message.caption, None)
+    keyboard = await kind_keyboard(state) if outcome.pick_kind else None
+    text = f"{outcome.text}\n\n{PICK_KIND_TEXT}" if keyboard else outcome.text
+    await edit_in_result(context.bot, state, status, text, keyboard)
     if outcome.compressed is not None:
         with contextlib.suppress(Forbidden):
             await context.bot.send_document(
@@ -487,11 +522,40 @@ async def check_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             )  # fmt: skip
 
 
-async def edit_in_result(bot: ExtBot, state: ChannelState, status: Message, text: str) -> None:
+async def recheck_photo(query: Any, context: ContextTypes.DEFAULT_TYPE, kind: str) -> None:
+    """A kind button under a result: check the photo it answers again, as that kind."""
+    state = channel_state(context)
+    status = query.message if isinstance(query.message, Message) else None
+    found = attachment_of(status.reply_to_message if status else None)
+    if status is None or found is None:  # the user deleted the photo, or a forged button
+        await send_text(context.bot, state, chat_id_of_query(query), PHOTO_GONE_TEXT)
+        return
+    attachment, filename = found
+    await edit_in_result(context.bot, state, status, CHECKING_TEXT)
+    async with typing_while(context.bot, status.chat_id):
+        outcome = await download_and_check(context, attachment, filename, None, kind)
+    await edit_in_result(context.bot, state, status, outcome.text)
+
+
+def chat_id_of_query(query: Any) -> int:
+    return int(query.message.chat.id if query.message else query.from_user.id)
+
+
+async def kind_keyboard(state: ChannelState) -> InlineKeyboardMarkup:
+    """One button per kind of material, three to a row."""
+    payloads = {kind: recheck_payload(kind) for kind in KIND_BUTTON_TITLES}
+    data = await state.codec.encode_many(payloads.values())
+    buttons = [InlineKeyboardButton(KIND_BUTTON_TITLES[k], callback_data=data[p]) for k, p in payloads.items()]
+    return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
+
+
+async def edit_in_result(
+    bot: ExtBot, state: ChannelState, status: Message, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> None:
     """Put ``text`` into the 「正在检查…」 message; overflow follows as new messages."""
     first, *rest = split_for_telegram(text) or [PRECHECK_FAILED_TEXT]
     try:
-        await status.edit_text(to_html(first), parse_mode=ParseMode.HTML)
+        await status.edit_text(to_html(first), parse_mode=ParseMode.HTML, reply_markup=keyboard)
     except Forbidden:
         await note_blocked(state, status.chat_id)
         return

@@ -202,7 +202,7 @@ VERDICT_LINES = {
 
 
 RECOGNISED_CONFIDENCE = 0.5
-RECOGNISED_LINE = "（按内容认作「{name}」；认错了的话，重发时在照片下面写上是什么，比如「身份证国徽面」。）"
+RECOGNISED_LINE = "（按内容认作「{name}」。）"
 
 
 def render_result_zh(result: PrecheckResult) -> str:

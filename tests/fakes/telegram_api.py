@@ -699,7 +699,22 @@ class FakeTelegramServer:
         markup = _checked_markup(params.get("reply_markup"))
         if markup:
             fields["reply_markup"] = markup
+        fields.update(self._reply_fields(chat_id, params))
         return self._new_bot_message(chat_id, fields)
+
+    def _reply_fields(self, chat_id: int, params: dict[str, Any]) -> dict[str, Any]:
+        """``reply_to_message`` as Telegram includes it (without its own reply, one level deep)."""
+        reply = params.get("reply_parameters") or {}
+        replied_id = reply.get("message_id") or params.get("reply_to_message_id")
+        if not replied_id:
+            return {}
+        original = self._messages.get((chat_id, int(replied_id)))
+        if original is None:
+            if reply.get("allow_sending_without_reply"):
+                return {}
+            raise ApiError(400, "Bad Request: message to be replied not found")
+        copy = {k: v for k, v in json.loads(json.dumps(original)).items() if k != "reply_to_message"}
+        return {"reply_to_message": copy}
 
     def _api_sendPhoto(self, params: dict[str, Any], files: dict[str, _Upload]) -> dict[str, Any]:
         chat_id = _require_chat(params)

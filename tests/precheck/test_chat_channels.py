@@ -9,8 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.callbacks import INLINE_PREFIX
 from bot.channels.console import photo_path_and_caption
-from bot.channels.photo_check import CHECKING_TEXT, kind_from_caption
+from bot.channels.photo_check import (
+    CHECKING_TEXT,
+    CONSOLE_KIND_HINT,
+    KIND_BUTTON_TITLES,
+    kind_from_caption,
+    kind_of_recheck,
+    recheck_payload,
+)
 from bot.config import PROJECT_ROOT
 from tests.conftest import free_port
 from tests.precheck.conftest import degraded_jpeg
@@ -25,6 +33,25 @@ from tests.precheck.conftest import degraded_jpeg
 )
 def test_a_caption_names_the_kind_or_leaves_it_to_the_content(caption: str | None, kind: str | None) -> None:
     assert kind_from_caption(caption) == kind
+
+
+def test_every_kind_but_other_has_a_recheck_button_that_fits_telegram() -> None:
+    from bot.precheck.kinds import KINDS
+
+    assert set(KIND_BUTTON_TITLES) == set(KINDS) - {"other"}
+    for kind in KIND_BUTTON_TITLES:
+        payload = recheck_payload(kind)
+        assert kind_of_recheck(payload) == kind
+        assert len((INLINE_PREFIX + payload).encode()) <= 64  # inline: nothing stored for it
+
+
+@pytest.mark.parametrize(
+    "payload",
+    ["/precheck_as", '/precheck_as{"kind":"other"}', '/precheck_as{"kind":"passport"}', "/precheck_as{oops",
+     '/precheck_as["id_front"]', '/precheck_start', '/faq_topic{"topic":"renewal"}'],
+)
+def test_other_payloads_are_no_recheck(payload: str) -> None:
+    assert kind_of_recheck(payload) is None
 
 
 def test_photo_paths_may_hold_spaces_and_be_followed_by_a_caption(tmp_path: Path) -> None:
@@ -64,6 +91,7 @@ def test_the_console_checks_a_photo_and_keeps_no_copy(tmp_path: Path, sqlite_url
     first, second, third = out.split(CHECKING_TEXT)[1:4]
     assert "❌" in first and "国徽面" in first
     assert "✅" in second and "按内容认作「身份证国徽面」" in second
+    assert CONSOLE_KIND_HINT in second and CONSOLE_KIND_HINT not in first  # no kind stated: how to state it
     assert "不是 JPG 或 PNG" in third or "压缩包" in third
     assert "找不到文件" in out
     assert "🤖 用法：/photo" in out  # a bare /photo explains itself

@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.photo_check import CHECKING_TEXT
+from bot.channels.callbacks import INLINE_PREFIX
+from bot.channels.photo_check import (
+    CHECKING_TEXT,
+    KIND_BUTTON_TITLES,
+    PHOTO_GONE_TEXT,
+    PICK_KIND_TEXT,
+    recheck_payload,
+)
 from bot.channels.telegram import EXPIRED_BUTTON_TEXT, MEDIA_TEXT, NOT_AN_IMAGE_TEXT
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.telegram.bot_process import BotProcess, free_port, start_bot
@@ -107,6 +114,48 @@ def test_a_photo_gets_checking_at_once_then_the_result(
     result = fake.message(chat, message_id)
     assert result is not None and result["text"] != CHECKING_TEXT
     assert result["text"].startswith(("✅", "⚠", "❌")), result["text"]  # a verdict, then the reasons
+
+
+def test_a_photo_sent_without_its_kind_can_be_checked_again_as_one(live_bot: LiveBot) -> None:
+    fake, chat = live_bot.fake, new_chat_id()
+    sent = fake.user_sends_photo(chat, document_photo_jpeg())
+    [status] = fake.wait_for_messages(chat, 1, timeout=15)
+    message_id = status["result"]["message_id"]
+    # the status answers the photo, so its buttons can find the photo again
+    assert status["result"]["reply_to_message"]["message_id"] == sent["message"]["message_id"]
+    fake.wait_for(lambda: fake.calls("editMessageText", chat), timeout=120)
+    result = fake.message(chat, message_id)
+    assert result is not None and PICK_KIND_TEXT in result["text"]
+    buttons = {b["text"]: b["callback_data"] for b in fake.buttons_of(chat, message_id)}
+    assert set(buttons) == set(KIND_BUTTON_TITLES.values())
+
+    fake.user_presses(chat, message_id, buttons["身份证国徽面"])
+    fake.wait_for(lambda: len(fake.calls("editMessageText", chat)) >= 3 or None, timeout=120)
+    result = fake.message(chat, message_id)
+    assert result is not None and result["text"].startswith(("✅", "⚠", "❌")), result["text"]
+    # checked as the stated kind: a grey card with bars is no 国徽面, and no kind buttons again
+    assert "身份证国徽面" in result["text"].splitlines()[0], result["text"]
+    assert PICK_KIND_TEXT not in result["text"] and fake.buttons_of(chat, message_id) == []
+    assert not fake.calls("sendMessage", chat)[1:]  # answered in place, nothing sent to Rasa
+
+
+def test_a_kind_button_without_its_photo_asks_for_the_photo_again(live_bot: LiveBot) -> None:
+    fake, chat = live_bot.fake, new_chat_id()
+    fake.user_sends_sticker(chat)
+    [note] = fake.wait_for_messages(chat, 1, timeout=15)
+    fake.user_presses(chat, note["result"]["message_id"], INLINE_PREFIX + recheck_payload("id_front"))
+    fake.wait_for_messages(chat, 2, timeout=15)
+    assert last_text(fake, chat) == PHOTO_GONE_TEXT
+
+
+def test_a_photo_with_its_kind_in_the_caption_gets_no_kind_buttons(live_bot: LiveBot) -> None:
+    fake, chat = live_bot.fake, new_chat_id()
+    fake.user_sends_photo(chat, document_photo_jpeg(), caption="这是我的劳动合同")
+    [status] = fake.wait_for_messages(chat, 1, timeout=15)
+    fake.wait_for(lambda: fake.calls("editMessageText", chat), timeout=120)
+    result = fake.message(chat, status["result"]["message_id"])
+    assert result is not None and "聘用合同" in result["text"].splitlines()[0], result["text"]
+    assert fake.buttons_of(chat, status["result"]["message_id"]) == []
 
 
 def test_a_too_large_photo_file_gets_a_compressed_copy(live_bot: LiveBot) -> None:
