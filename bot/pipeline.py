@@ -49,6 +49,9 @@ LIMITED_SHORT_REPLIES = {
 }
 
 
+LIMITED_FEATURE_TEXT = "这个功能暂时用不了，请过一会儿再试。"
+
+
 def too_long_reply(length: int, limit: int) -> str:
     return f"这条消息有 {length} 个字，太长了，我一次最多读 {limit} 个字。请把问题精简成一两句话再发给我。"
 
@@ -187,8 +190,9 @@ class Assistant:
         if text.startswith("/"):
             return Turn(text=text, replies=[Reply("系统正在恢复中，按钮暂时用不了。你可以直接打字问我常见问题。" + notice)], limited_mode=True)
         short = read_short_reply(text)
-        if short is not None:  # 「在吗」「谢谢」 need no search, and would find nothing
-            return Turn(text=text, intent=short, confidence=1.0, replies=[Reply(LIMITED_SHORT_REPLIES[short] + notice)], limited_mode=True)
+        if short is not None:  # 「在吗」「取消」 need no search, and would find nothing
+            answer = LIMITED_SHORT_REPLIES.get(short, LIMITED_FEATURE_TEXT)
+            return Turn(text=text, intent=short, confidence=1.0, replies=[Reply(answer + notice)], limited_mode=True)
         try:
             hit = self._local().best_match(text)
         except Exception:  # noqa: BLE001

@@ -1,10 +1,11 @@
-"""Reads short fixed replies (「同意」「不对」「在吗」「辛苦了」「晚安」) without the model.
+"""Reads short fixed replies (「同意」「不对」「在吗」「辛苦了」「取消」「我的提醒」) without the model.
 
 The reminder form asks 「对吗？」 and for consent; a reply the intent model misreads there fell to
-the FAQ fallback and the user got unrelated topic buttons. The same happened to greetings and
-thanks: DIET, trained on thousands of FAQ questions, is unsure of two-character messages, and
-「在吗」 got three FAQ topics as an answer. The phrases people use for these are few and fixed
-(knowledge/glossary/short_replies.yml), so an exact reading is more reliable than a classifier.
+the FAQ fallback and the user got unrelated topic buttons. The same happened to greetings, thanks
+and the menu's own words typed out: DIET, trained on thousands of FAQ questions, is unsure of
+two-character messages — 「在吗」 and 「我的提醒」 got FAQ topics, 「取消」 was read as goodbye. The
+phrases people use for these are few and fixed (knowledge/glossary/short_replies.yml), so an exact
+reading is more reliable than a classifier.
 Rasa applies it after DIET (bot/brain/short_reply_reader.py); messages that are more than such a
 reply (「不对，是3月6号」「你好，居住证怎么续签」) are left to the model.
 """
@@ -14,15 +15,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Literal, get_args
 
 import yaml
 
 from bot.config import PROJECT_ROOT
 from bot.text import to_simplified
 
-ShortReply = Literal["affirm", "deny", "greet", "thank", "goodbye"]
-REPLY_INTENTS: tuple[str, ...] = get_args(ShortReply)
 LEXICON_FILE = PROJECT_ROOT / "knowledge" / "glossary" / "short_replies.yml"
 MAX_CHARS = 20  # a longer message is a sentence, not a short reply
 
@@ -35,12 +33,22 @@ _REPEATED_PHRASE = re.compile(r"^(.+?)\1+$")
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> dict[str, ShortReply]:
+def _raw_lexicon() -> dict[str, list[str]]:
     raw = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8")) or {}
+    return {str(intent): [str(p) for p in phrases or ()] for intent, phrases in raw.items()}
+
+
+def reply_intents() -> tuple[str, ...]:
+    """The intents the word list can set."""
+    return tuple(_raw_lexicon())
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, str]:
     return {
-        _canonical(" ".join(str(p).lower().split())): intent
-        for intent in get_args(ShortReply)
-        for p in raw.get(intent) or ()
+        _canonical(" ".join(p.lower().split())): intent
+        for intent, phrases in _raw_lexicon().items()
+        for p in phrases
     }
 
 
@@ -55,7 +63,7 @@ def _parts(text: str) -> list[str]:
     return [" ".join(_SPACES.split(p.strip())) for p in _SEPARATORS.split(clean) if p.strip()]
 
 
-def _read_part(part: str) -> ShortReply | None:
+def _read_part(part: str) -> str | None:
     """A listed phrase (「thank you」), else the same reading for each space-separated word."""
     lexicon = _lexicon()
     whole = lexicon.get(_canonical(part))
@@ -65,7 +73,7 @@ def _read_part(part: str) -> ShortReply | None:
     return words.pop() if len(words) == 1 else None
 
 
-def read_short_reply(text: str) -> ShortReply | None:
+def read_short_reply(text: str) -> str | None:
     """The intent when every part of ``text`` is a listed reply of that intent.
 
     Thanks followed by a goodbye (「谢谢，再见」) ends the conversation: ``goodbye``.

@@ -63,6 +63,8 @@ async def test_dead_rasa_faq_answered_locally_with_the_notice(sqlite_url: str, l
         assert LIMITED_NOTICE in hello.replies[0].text
         yes = await assistant.handle_text("tg:1", "对的", "telegram")
         assert yes.intent == "affirm" and "没法继续" in yes.replies[0].text
+        menu_word = await assistant.handle_text("tg:1", "我的提醒", "telegram")
+        assert menu_word.intent == "reminders_list" and "暂时用不了" in menu_word.replies[0].text
     finally:
         await assistant.aclose()
 
