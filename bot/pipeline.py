@@ -39,13 +39,14 @@ def register_custom_expander(kind: str, expander: CustomExpander) -> None:
     _EXPANDERS[kind] = expander
 
 
+LIMITED_STEP_TEXT = "收到。不过刚才的步骤现在没法继续，过一会儿再回复我一次就行。"
 LIMITED_SHORT_REPLIES = {
     "greet": "你好！我是上海居住证小助手，有问题直接打字问我。",
     "thank": "不客气！",
     "goodbye": "好的，祝办证顺利！",
     # a yes/no answers a question of a step (reminder, checklist) that cannot go on right now
-    "affirm": "收到。不过刚才的步骤现在没法继续，过一会儿再回复我一次就行。",
-    "deny": "收到。不过刚才的步骤现在没法继续，过一会儿再回复我一次就行。",
+    "affirm": LIMITED_STEP_TEXT,
+    "deny": LIMITED_STEP_TEXT,
 }
 
 

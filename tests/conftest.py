@@ -30,6 +30,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def run_console_offline(lines: list[str], database_url: str, data_dir: Path, timeout: float = 120) -> str:
+    """Type ``lines`` into ``python -m bot chat`` with Rasa unreachable; its output (exit 0 asserted)."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url, BOT_DATA_DIR=str(data_dir), MANAGE_RASA="0",
+        RASA_URL=f"http://127.0.0.1:{free_port()}", LOG_LEVEL="WARNING",
+    )  # fmt: skip
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"], input="\n".join(lines).encode(), env=env,
+        cwd=PROJECT_ROOT, capture_output=True, timeout=timeout, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    return done.stdout.decode()
+
+
 def _pg_admin():  # type: ignore[no-untyped-def]
     from sqlalchemy import create_engine
 

@@ -415,7 +415,7 @@ async def press_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await answer_query(query)
     kind = kind_of_recheck(payload)
     if kind is not None:  # the photo check's own button: no conversation involved
-        await recheck_photo(query, context, kind)
+        await recheck_photo(query, context, chat_id, kind)
         return
     await mark_choice(query, state, chat_id)
     async with typing_while(context.bot, chat_id):
@@ -496,7 +496,8 @@ async def check_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     chat_id = message.chat_id
     state = channel_state(context)
     found = attachment_of(message)
-    assert found is not None  # the handler's filters let only photos and image files through
+    if found is None:  # the handler's filters let only photos and image files through
+        return
     attachment, filename = found
     if (attachment.file_size or 0) > MAX_DOWNLOAD_BYTES:
         await send_text(context.bot, state, chat_id, TOO_BIG_TEXT)
@@ -522,23 +523,19 @@ async def check_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             )  # fmt: skip
 
 
-async def recheck_photo(query: Any, context: ContextTypes.DEFAULT_TYPE, kind: str) -> None:
+async def recheck_photo(query: Any, context: ContextTypes.DEFAULT_TYPE, chat_id: int, kind: str) -> None:
     """A kind button under a result: check the photo it answers again, as that kind."""
     state = channel_state(context)
     status = query.message if isinstance(query.message, Message) else None
     found = attachment_of(status.reply_to_message if status else None)
     if status is None or found is None:  # the user deleted the photo, or a forged button
-        await send_text(context.bot, state, chat_id_of_query(query), PHOTO_GONE_TEXT)
+        await send_text(context.bot, state, chat_id, PHOTO_GONE_TEXT)
         return
     attachment, filename = found
     await edit_in_result(context.bot, state, status, CHECKING_TEXT)
     async with typing_while(context.bot, status.chat_id):
         outcome = await download_and_check(context, attachment, filename, None, kind)
     await edit_in_result(context.bot, state, status, outcome.text)
-
-
-def chat_id_of_query(query: Any) -> int:
-    return int(query.message.chat.id if query.message else query.from_user.id)
 
 
 async def kind_keyboard(state: ChannelState) -> InlineKeyboardMarkup:

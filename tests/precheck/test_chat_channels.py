@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,8 +16,7 @@ from bot.channels.photo_check import (
     kind_of_recheck,
     recheck_payload,
 )
-from bot.config import PROJECT_ROOT
-from tests.conftest import free_port
+from tests.conftest import run_console_offline
 from tests.precheck.conftest import degraded_jpeg
 
 
@@ -73,19 +69,8 @@ def test_the_console_checks_a_photo_and_keeps_no_copy(tmp_path: Path, sqlite_url
     not_an_image = photos / "notes.jpg"
     not_an_image.write_bytes(b"PK\x03\x04 not a photo")
     data_dir = tmp_path / "data"
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=sqlite_url, BOT_DATA_DIR=str(data_dir), MANAGE_RASA="0",
-        RASA_URL=f"http://127.0.0.1:{free_port()}", LOG_LEVEL="WARNING",
-    )  # fmt: skip
-    env.pop("TELEGRAM_BOT_TOKEN", None)
     lines = [f"/photo {back} 身份证正面", f"/photo {back}", f"/photo {not_an_image}", "/photo /nowhere.jpg", "/photo", "/quit"]
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "chat"], input="\n".join(lines).encode(), env=env,
-        cwd=PROJECT_ROOT, capture_output=True, timeout=300, check=False,
-    )  # fmt: skip
-    out = done.stdout.decode()
-    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    out = run_console_offline(lines, sqlite_url, data_dir, timeout=300)
     assert out.count(CHECKING_TEXT) == 3
     # stated as the 人像面 but showing the 国徽面: said so; without a caption it passes as what it is
     first, second, third = out.split(CHECKING_TEXT)[1:4]
