@@ -18,6 +18,9 @@ from bot.brain.short_replies import read_short_reply
 from bot.config import Settings
 from bot.inputs import is_wellformed_payload, repair_surrogates
 from bot.privacy.activity import note_user_activity, with_first_use_notice
+from bot.privacy.commands import COMMANDS as PRIVACY_COMMANDS
+from bot.privacy.commands import answer_privacy_payload, is_privacy_payload, reply_to_command
+from bot.privacy.typed import typed_privacy_command
 from bot.ratelimit import SLOW_DOWN_TEXT, FloodControl, Verdict
 from bot.replies import Button, Reply, Turn
 from bot.scope import other_place_named
@@ -115,6 +118,9 @@ class Assistant:
             return Turn(text="", replies=[Reply(EMPTY_REPLY)])
         if not MEANINGFUL.search(clean) and read_short_reply(clean) is None:  # 👍 answers a question
             return Turn(text=clean, replies=[Reply(NO_WORDS_REPLY)])
+        command = typed_privacy_command(clean)
+        if command is not None:  # 「我的数据」「删除我的数据」: the NLU has no such intents
+            return await self._privacy_turn(sender_id, command, clean)
         if other_place_named(clean):
             turn = await self._ask_rasa(sender_id, "/out_of_scope", channel)
             turn.text = clean
@@ -127,9 +133,19 @@ class Assistant:
         flooded = self._flood_turn(sender_id)
         if flooded is not None:
             return flooded
+        if isinstance(payload, str) and is_privacy_payload(payload):  # 确认删除 / 取消 under /forget
+            reply = await answer_privacy_payload(sender_id, payload, self.settings.database_url)
+            return Turn(text=payload, intent="forget", confidence=1.0, replies=[reply])
         if not is_wellformed_payload(payload):
             return Turn(text=repair_surrogates(str(payload)[:80]), replies=[Reply("这个按钮已经失效了，请重新发一次你的问题。")])
+        if payload in PRIVACY_COMMANDS:
+            return await self._privacy_turn(sender_id, payload, payload)
         return await self._ask_rasa(sender_id, payload, channel)
+
+    async def _privacy_turn(self, sender_id: str, command: str, text: str) -> Turn:
+        """/privacy, /mydata and /forget are answered from the database, without Rasa."""
+        reply = await reply_to_command(command, sender_id, self.settings.database_url)
+        return Turn(text=text, intent=command.lstrip("/"), confidence=1.0, replies=[reply])
 
     def _flood_turn(self, sender_id: str) -> Turn | None:
         """None when the message may be answered; else the slow-down notice (or silence)."""
@@ -229,12 +245,6 @@ async def build_assistant(settings: Settings, start_services: bool = True) -> As
 
 
 def _register_feature_expanders() -> None:
-    """Features that emit custom messages register here (imported lazily; absent ones are skipped)."""
-    import importlib
-
-    for module in ("bot.materials.expanders", "bot.reminders.expanders"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+    """Features that emit custom messages (checklist card, reminder list) register on import."""
+    import bot.materials.expanders
+    import bot.reminders.expanders  # noqa: F401

@@ -98,15 +98,7 @@ async def chat_loop(assistant: Assistant, settings: Settings) -> None:
             continue
         if text in {"/quit", "/exit", "退出"}:
             break
-        if (
-            text.isdigit()
-            and 1 <= int(text) <= len(buttons)
-            and is_privacy_payload(buttons[int(text) - 1].payload)
-        ):
-            replies = [await privacy_button(buttons[int(text) - 1].payload, settings)]
-        elif text.split(maxsplit=1)[0:1] and text.split()[0] in PRIVACY_COMMANDS:
-            replies = [await privacy_command(text.split()[0], settings)]
-        elif text.isdigit() and 1 <= int(text) <= len(buttons):
+        if text.isdigit() and 1 <= int(text) <= len(buttons):
             replies = (
                 await assistant.handle_payload(SENDER, buttons[int(text) - 1].payload, "console")
             ).replies
@@ -121,32 +113,6 @@ async def chat_loop(assistant: Assistant, settings: Settings) -> None:
         else:
             replies = (await assistant.handle_text(SENDER, text, "console")).replies
     print("再见！")
-
-
-PRIVACY_COMMANDS = ("/privacy", "/mydata", "/forget")
-
-
-async def privacy_command(command: str, settings: Settings) -> Reply:
-    """/privacy, /mydata, /forget (the latter asks first; the answer is a numbered button)."""
-    from bot.privacy.commands import forget_confirmation, mydata_reply, privacy_reply
-
-    if command == "/privacy":
-        return await privacy_reply(SENDER, settings.database_url)
-    if command == "/mydata":
-        return await mydata_reply(SENDER, settings.database_url)
-    return forget_confirmation()
-
-
-def is_privacy_payload(payload: str) -> bool:
-    from bot.privacy.commands import is_privacy_payload as check
-
-    return check(payload)
-
-
-async def privacy_button(payload: str, settings: Settings) -> Reply:
-    from bot.privacy.commands import answer_privacy_payload
-
-    return await answer_privacy_payload(SENDER, payload, settings.database_url)
 
 
 COMMANDS = {

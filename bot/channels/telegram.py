@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import os
 import signal
@@ -82,7 +81,9 @@ from bot.channels.render import (
     telegram_length,
     to_html,
 )
+from bot.channels.telegram_privacy import register_privacy_handlers
 from bot.config import Settings
+from bot.reminders.job import register_reminder_job
 from bot.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -109,11 +110,6 @@ COMMAND_PAYLOADS = {
     "reminders": "/reminders_list",
     "mylist": "/mylist",
 }
-# Modules of other features that add Telegram behaviour, and the function each exposes.
-FEATURE_HOOKS = (
-    ("bot.reminders.job", "register_reminder_job"),
-    ("bot.privacy.telegram", "register_privacy_handlers"),
-)
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # Bot API getFile limit
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "webp", "heic", "heif", "bmp", "tif", "tiff")
 TYPING_DELAY_S = 0.3  # answers faster than this need no "typing…"
@@ -133,7 +129,6 @@ COMPRESSED_CAPTION = "这是压缩后的版本，大小符合上传要求，可�
 EXPIRED_BUTTON_ALERT = "这个按钮已经失效了"
 EXPIRED_BUTTON_TEXT = "这个按钮已经失效了。发送 /start 可以重新打开菜单。"
 UNKNOWN_COMMAND_TEXT = "没有这个命令。发送 /help 看看我能帮你做什么。"
-COMING_SOON_TEXT = "这个功能马上就来，请稍后再试。"
 ERROR_TEXT = "抱歉，刚才出了点问题，请再发一次。"
 ERROR_ALERT = "出了点问题，请再试一次"
 
@@ -582,11 +577,6 @@ async def explain_unknown_command(update: Update, context: ContextTypes.DEFAULT_
     await send_text(context.bot, channel_state(context), chat_id_of(update), UNKNOWN_COMMAND_TEXT)
 
 
-async def explain_coming_soon(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/mydata and /forget until the privacy feature registers its own handlers."""
-    await send_text(context.bot, channel_state(context), chat_id_of(update), COMING_SOON_TEXT)
-
-
 async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure and tell the user something useful instead of going silent."""
     log.error("error while handling an update", exc_info=context.error)
@@ -619,14 +609,14 @@ def build_application(settings: Settings, assistant: Any) -> Application:
     application.bot_data["channel"] = ChannelState(
         settings=settings, assistant=assistant, codec=CallbackCodec(settings.database_url)
     )
-    register_feature_hooks(application)
+    register_reminder_job(application)
+    register_privacy_handlers(application)  # /privacy, /mydata, /forget, /stats and 确认删除
 
     application.add_handler(TypeHandler(Update, note_return), group=-1)
     application.add_handler(CommandHandler("start", start_chat))
     application.add_handler(
         CommandHandler([c for c in COMMAND_PAYLOADS if c != "start"], run_command)
     )
-    application.add_handler(CommandHandler(["mydata", "forget", "privacy"], explain_coming_soon))
     application.add_handler(CallbackQueryHandler(press_button))
     image_files = filters.Document.IMAGE | filters.Document.FileExtension(IMAGE_EXTENSIONS[0])
     for extension in IMAGE_EXTENSIONS[1:]:
@@ -638,27 +628,6 @@ def build_application(settings: Settings, assistant: Any) -> Application:
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, explain_media))
     application.add_error_handler(report_error)
     return application
-
-
-def register_feature_hooks(application: Application) -> None:
-    """Let features that exist (reminder job, /mydata & /forget) add their handlers first.
-
-    A feature that is absent is skipped; one that fails to load is logged loudly and skipped,
-    so a broken optional feature cannot keep the whole bot from answering.
-    """
-    for module_name, function_name in FEATURE_HOOKS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and module_name.startswith(exc.name):
-                continue
-            log.exception("feature %s could not be loaded; running without it", module_name)
-            continue
-        except Exception:  # noqa: BLE001
-            log.exception("feature %s could not be loaded; running without it", module_name)
-            continue
-        getattr(module, function_name)(application)
-        log.info("registered %s.%s", module_name, function_name)
 
 
 async def set_command_menu(bot: ExtBot) -> None:

@@ -1,7 +1,7 @@
 """Telegram commands /privacy, /mydata, /forget (confirmation button) and /stats (ADMIN_IDS).
 
 ``register_privacy_handlers(application)`` is called by ``bot.channels.telegram`` before its
-own handlers are added, so these win over its placeholders. Replies go through the channel's
+own handlers are added, so its button handler sees 确认删除 first. Replies go through the channel's
 own renderer (``send_replies``), so buttons look and encode like every other answer.
 """
 

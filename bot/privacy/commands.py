@@ -34,6 +34,9 @@ DB_TROUBLE = "数据暂时读不到，请过一会儿再试。"
 NOT_ALLOWED = "没有这个命令。发送 /help 看看我能帮你做什么。"
 
 
+COMMANDS = ("/privacy", "/mydata", "/forget")
+
+
 def forget_confirmation(now: float | None = None) -> Reply:
     stamp = int(now if now is not None else time.time())
     return Reply(
@@ -63,6 +66,17 @@ async def mydata_reply(sender_id: str, database_url: str) -> Reply:
     except Exception:  # noqa: BLE001
         log.exception("could not describe the stored data")
         return Reply(DB_TROUBLE)
+
+
+async def reply_to_command(command: str, sender_id: str, database_url: str) -> Reply:
+    """The answer to one of :data:`COMMANDS`, sent as a command or typed in words."""
+    if command == "/privacy":
+        return await privacy_reply(sender_id, database_url)
+    if command == "/mydata":
+        return await mydata_reply(sender_id, database_url)
+    if command == "/forget":
+        return forget_confirmation()
+    raise ValueError(f"not a privacy command: {command}")
 
 
 async def answer_privacy_payload(

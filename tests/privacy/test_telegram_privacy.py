@@ -1,5 +1,7 @@
 """/privacy, /mydata, /forget (+ confirmation button) and /stats through the real Telegram
-application (python-telegram-bot, long polling) against the fake Bot API."""
+application (python-telegram-bot, long polling) against the fake Bot API. The same, typed in
+words (「删除我的数据」), goes through the assistant's pipeline; Rasa is unreachable on purpose:
+none of this may need it."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ if str(PROJECT_ROOT) not in sys.path:
 
 from bot.config import load_settings  # noqa: E402
 from bot.privacy import PRIVACY_NOTICE_TEXT, user_row_counts  # noqa: E402
-from bot.privacy.commands import FORGET_CANCELLED, FORGET_DONE, NOT_ALLOWED  # noqa: E402
+from bot.privacy.commands import FORGET_CANCELLED, FORGET_DONE, FORGET_QUESTION, NOT_ALLOWED  # noqa: E402
+from tests.conftest import free_port  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegramServer  # noqa: E402
 from tests.privacy.helpers import populate  # noqa: E402
 
@@ -27,7 +30,9 @@ ADMIN = 777
 
 @pytest.fixture
 async def live(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[FakeTelegramServer, str]]:
+    from bot.brain.rasa_client import RasaClient
     from bot.channels.telegram import build_application
+    from bot.pipeline import Assistant
 
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     with FakeTelegramServer() as fake:
@@ -36,7 +41,8 @@ async def live(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
             telegram_file_base_url=fake.file_base_url, database_url=sqlite_url,
             admin_ids=frozenset({ADMIN}),
         )  # fmt: skip
-        application = build_application(settings, assistant=None)
+        offline = RasaClient(f"http://127.0.0.1:{free_port()}", timeout_s=1.0)
+        application = build_application(settings, assistant=Assistant(settings, offline))
         await application.initialize()
         await application.start()
         assert application.updater is not None
@@ -87,6 +93,19 @@ async def test_forget_asks_first_and_deletes_only_after_confirmation(live: tuple
     assert text_of((await press(fake, 502, question, "确认删除"))[0]) == FORGET_DONE
     assert user_row_counts("tg:502", url) == {}
     assert fake.buttons_of(502, question["result"]["message_id"]) == []  # no second press
+
+
+async def test_the_same_typed_in_words(live: tuple[FakeTelegramServer, str]) -> None:
+    fake, url = live
+    populate(url, "tg:504")
+    shown = text_of((await say(fake, 504, "我的数据"))[0])
+    assert "续签提醒" in shown and "tg:504" in shown
+    assert text_of((await say(fake, 504, "你们会保存我的身份证照片吗？"))[0]).startswith("🔒 隐私说明")
+    question = (await say(fake, 504, "请帮我删除我的全部数据"))[0]
+    assert text_of(question) == FORGET_QUESTION
+    assert user_row_counts("tg:504", url)  # typing asks; only the button deletes
+    assert text_of((await press(fake, 504, question, "确认删除"))[0]) == FORGET_DONE
+    assert user_row_counts("tg:504", url) == {}
 
 
 async def test_stats_only_for_admin_ids(live: tuple[FakeTelegramServer, str]) -> None:
