@@ -94,7 +94,11 @@ def _consent_text() -> str:
 
 
 class ValidateReminderForm(FormValidationAction):
-    """Reads the typed or picked date, the confirmation, the label and the consent."""
+    """Reads the typed or picked date, the confirmation, the label and the consent.
+
+    When the form starts, Rasa also validates the slots an action reset just before (value None);
+    those are not answers, so they are kept empty and nothing is said about them.
+    """
 
     def name(self) -> str:
         return "validate_reminder_form"
@@ -114,6 +118,8 @@ class ValidateReminderForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         pick = _latest_entity(tracker, "pick")
+        if slot_value is None and not pick:  # a reset before the form starts, not an answer
+            return {"reminder_expiry": None}
         if _latest_intent(tracker) == "reminder_pick" and pick:
             text, partial = chat.picked_text(pick)
             if text is None:
@@ -131,6 +137,8 @@ class ValidateReminderForm(FormValidationAction):
     def validate_reminder_date_ok(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if slot_value is None:  # a reset before the form starts, not an answer
+            return {"reminder_date_ok": None}
         if slot_value is True:
             return {"reminder_date_ok": True}
         # 「不对，是3月6号」: the right date came with the no, so confirm that one instead
@@ -147,6 +155,8 @@ class ValidateReminderForm(FormValidationAction):
     def validate_reminder_label(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if slot_value is None:  # a reset before the form starts, not an answer
+            return {"reminder_label": None}
         said = str(_latest_entity(tracker, "reminder_label") or slot_value or "")
         label = chat.normalise_label(said)
         if label is None and not said.startswith("/"):  # a button from elsewhere: just ask again
@@ -156,7 +166,8 @@ class ValidateReminderForm(FormValidationAction):
     def validate_reminder_consent(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return {"reminder_consent": slot_value is True}
+        # None is a reset before the form starts: ask, never read it as a no
+        return {"reminder_consent": None if slot_value is None else slot_value is True}
 
 
 class AskReminderExpiry(Action):
@@ -233,7 +244,12 @@ class ActionSaveReminder(Action):
 
 
 class ActionReminderFromDate(Action):
-    """A date typed outside any form (「我的居住证2027年3月5日到期」): start the form with it."""
+    """Start the form with the date the message already holds, so it is given only once.
+
+    A date typed outside any form (「我的居住证2027年3月5日到期」) and a request that names it
+    (「下个月20号到期，到时候提醒我」) skip the date question. A request without a date
+    (「到期前提醒我」) just starts the form; an impossible date is explained first.
+    """
 
     def name(self) -> str:
         return "action_reminder_from_date"
@@ -244,9 +260,9 @@ class ActionReminderFromDate(Action):
         events: list[EventType] = reset_form_slots()
         if result.ok and result.value is not None:
             events.append(SlotSet("reminder_expiry", result.value.isoformat()))
-        else:
+        elif result.error is not DateError.UNRECOGNISED or _latest_intent(tracker) == "give_date":
             utter(dispatcher, Reply(result.reason))
-        return [*events, FollowupAction(FORM)]
+        return events  # the rules run the form next
 
 
 class ActionReminderCancelled(Action):

@@ -41,6 +41,16 @@ def test_short_replies_are_understood_and_bare_emoji_explained(rasa_stack) -> No
     assert intents == ["greet", "thank", "goodbye", "affirm", None, "reminders_list", "cancel", "precheck_start"]
 
 
+def test_privacy_typed_in_words_and_help_mentions_it(rasa_stack) -> None:
+    lines = ["我的数据", "删除我的数据", "隐私说明", "帮助"]
+    result = rasa_stack.run_bot("ask", "--json", input_bytes=("\n".join(lines) + "\n").encode())
+    mydata, forget, privacy, helping = parse_lines(result.stdout)
+    assert [mydata["intent"], forget["intent"], privacy["intent"]] == ["mydata", "forget", "privacy"]
+    assert [b["title"] for b in forget["reply"][0]["buttons"]] == ["确认删除", "取消"]
+    assert "隐私说明" in privacy["reply"][0]["text"]
+    assert helping["intent"] == "help" and "「我的数据」" in helping["reply"][0]["text"]
+
+
 def test_renewal_question_is_answered_with_the_30_day_window(rasa_stack) -> None:
     result = rasa_stack.run_bot("ask", "--json", "居住证快到期了怎么办")
     (obj,) = parse_lines(result.stdout)

@@ -193,3 +193,36 @@ def test_a_button_from_elsewhere_at_the_label_question_just_asks_again() -> None
     t = tracker("tg:1", long_label, "inform_reminder_label", requested="reminder_label")
     assert form.validate_reminder_label(long_label, d, t, {}) == {"reminder_label": None}
     assert "写短一点" in texts(d)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expiry", "said"),
+    [
+        ("明年三月五号到期，到时候提醒我", "remind_me", "2027-03-05", ""),
+        ("到期前提醒我续签", "remind_me", None, ""),  # no date: the form simply asks
+        ("/remind_me", "remind_me", None, ""),
+        ("2月30号到期提醒我", "remind_me", None, "没有30日"),
+        ("三月吧", "give_date", None, "没看懂这个日期"),
+    ],
+)
+async def test_the_form_starts_with_the_date_the_message_already_holds(
+    text: str, intent: str, expiry: str | None, said: str
+) -> None:
+    dispatcher, events = await run(actions.ActionReminderFromDate(), tracker("tg:1", text, intent))
+    assert not any(e.get("event") == "followup" for e in events)  # the rules run the form next
+    assert [e for e in events if e.get("name") == "reminder_expiry"][-1]["value"] == expiry
+    assert (said in texts(dispatcher)) if said else texts(dispatcher) == ""
+
+
+def test_slots_reset_before_the_form_starts_are_not_read_as_answers() -> None:
+    """At activation Rasa validates the None values action_reminder_from_date reset; a None
+    consent once became a no, and the form ended with 「没有保存任何信息」 after the label."""
+    form = actions.ValidateReminderForm()
+    dispatcher = CollectingDispatcher()
+    t = tracker("tg:1", "/remind_me", "remind_me")
+    assert form.validate_reminder_expiry(None, dispatcher, t, {}) == {"reminder_expiry": None}
+    assert form.validate_reminder_date_ok(None, dispatcher, t, {}) == {"reminder_date_ok": None}
+    assert form.validate_reminder_label(None, dispatcher, t, {}) == {"reminder_label": None}
+    assert form.validate_reminder_consent(None, dispatcher, t, {}) == {"reminder_consent": None}
+    assert dispatcher.messages == []
+    assert form.validate_reminder_consent(False, dispatcher, t, {}) == {"reminder_consent": False}

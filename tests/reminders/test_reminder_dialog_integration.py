@@ -61,3 +61,26 @@ async def test_typed_yes_and_no_and_a_corrected_date(rasa_stack, monkeypatch: py
         assert reminder.expiry_date == second
     finally:
         await assistant.aclose()
+
+
+async def test_a_request_that_names_the_date_is_not_asked_for_it_again(
+    rasa_stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.pipeline import build_assistant
+
+    monkeypatch.setenv("DATABASE_URL", rasa_stack.settings.database_url)
+    assistant = await build_assistant(rasa_stack.settings, start_services=False)
+    expiry = date.today() + timedelta(days=120)
+    try:
+        turn = await assistant.handle_text("console:reminder-dated", f"我的居住证{chinese(expiry)}到期，到时候提醒我一下", "console")
+        assert turn.intent in {"remind_me", "give_date"}, turn.intent
+        assert chinese(expiry) in texts(turn) and "对吗" in texts(turn), texts(turn)
+        assert "哪天到期" not in texts(turn)
+        # without a date the form just asks, with no complaint about a missing date
+        turn = await assistant.handle_text("console:reminder-undated", "到期前提醒我续签", "console")
+        assert "哪天到期" in texts(turn) and "没看懂" not in texts(turn), texts(turn)
+        # an impossible date is explained, then asked for
+        turn = await assistant.handle_text("console:reminder-impossible", "2月30号到期，到时候提醒我", "console")
+        assert "没有30日" in texts(turn) and "哪天到期" in texts(turn), texts(turn)
+    finally:
+        await assistant.aclose()
