@@ -265,6 +265,22 @@ class ActionReminderFromDate(Action):
         return events  # the rules run the form next
 
 
+class ActionReminderLabelOutsideForm(Action):
+    """「本人」 typed (or an old label button pressed) while no reminder is being set up.
+
+    It used to start the reminder form, so a user answering something else was asked for an
+    expiry date out of the blue and stayed stuck at that question.
+    """
+
+    def name(self) -> str:
+        return "action_reminder_label_outside_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        said = _latest_entity(tracker, "reminder_label") or str((tracker.latest_message or {}).get("text") or "")
+        utter(dispatcher, chat.label_outside_form(chat.normalise_label(said)))
+        return []
+
+
 class ActionReminderCancelled(Action):
     def name(self) -> str:
         return "action_reminder_cancelled"

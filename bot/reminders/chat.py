@@ -126,6 +126,17 @@ def ask_label() -> Reply:
     )
 
 
+def label_outside_form(label: str | None) -> Reply:
+    """「本人」「配偶」 said when no reminder is being set up: ask what it is for."""
+    heard = f"收到「{label}」。" if label else "收到。"
+    return Reply(
+        f"{heard}不过我这会儿没在问你问题。想给居住证设续签提醒、或按自己的情况列材料清单，"
+        "点下面的按钮；有别的问题直接问我就行。",
+        [Button("设置续签提醒", payload("remind_me")), Button("列材料清单", payload("start_materials")),
+         Button("我能问什么", payload("help"))],
+    )
+
+
 def normalise_label(text: str) -> str | None:
     """A short label for the permit's holder (「老婆的」→ 配偶); ``None`` if unusable."""
     cleaned = re.sub(r"[\s的。，,.!！]+$", "", text.strip())

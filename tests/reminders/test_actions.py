@@ -226,3 +226,11 @@ def test_slots_reset_before_the_form_starts_are_not_read_as_answers() -> None:
     assert form.validate_reminder_consent(None, dispatcher, t, {}) == {"reminder_consent": None}
     assert dispatcher.messages == []
     assert form.validate_reminder_consent(False, dispatcher, t, {}) == {"reminder_consent": False}
+
+
+@pytest.mark.parametrize(("said", "label"), [("本人", "本人"), ("老婆的", "配偶"), ("/inform_reminder_label", None)])
+async def test_a_label_outside_the_form_is_asked_about_and_starts_nothing(said: str, label: str | None) -> None:
+    dispatcher, events = await run(actions.ActionReminderLabelOutsideForm(), tracker("tg:1", said, "inform_reminder_label"))
+    assert events == []  # no form, no slot: the user was not asked anything
+    assert (f"「{label}」" in texts(dispatcher)) if label else texts(dispatcher).startswith("收到。")
+    assert {"/remind_me", "/start_materials", "/help"} <= set(payloads(dispatcher))
