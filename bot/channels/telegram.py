@@ -109,6 +109,9 @@ COMMAND_PAYLOADS = {
     "cancel": "/cancel",
     "reminders": "/reminders_list",
     "mylist": "/mylist",
+    "privacy": "/privacy",  # these three are answered by the pipeline, without Rasa
+    "mydata": "/mydata",
+    "forget": "/forget",
 }
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # Bot API getFile limit
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "webp", "heic", "heif", "bmp", "tif", "tiff")
@@ -366,7 +369,7 @@ async def start_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def run_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/faq, /materials, /check, /remind, /help, /cancel, /reminders, /mylist: their Rasa payload."""
+    """/faq, /materials, /check, /remind, /help, /cancel, /reminders, /mylist, /privacy, /mydata, /forget."""
     text = text_of(update)
     command = text.split()[0].lstrip("/").split("@")[0].lower()
     await reply_to_payload(update, context, COMMAND_PAYLOADS[command])

@@ -1,7 +1,9 @@
-"""Telegram commands /privacy, /mydata, /forget (confirmation button) and /stats (ADMIN_IDS).
+"""Telegram's 确认删除 / 取消 button under the /forget question, and /stats (ADMIN_IDS).
 
-``register_privacy_handlers(application)`` is called by ``bot.channels.telegram`` before its
-own handlers are added, so its button handler sees 确认删除 first. Replies go through the channel's
+/privacy, /mydata and /forget themselves go to the assistant like every other command (the
+pipeline answers them). ``register_privacy_handlers(application)`` is called by
+``bot.channels.telegram`` before its own handlers are added, so its button handler sees
+确认删除 first: the general one only passes payloads meant for Rasa. Replies go through the channel's
 own renderer (``send_replies``), so buttons look and encode like every other answer.
 """
 
@@ -14,13 +16,7 @@ from telegram import Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.privacy.commands import (
-    answer_privacy_payload,
-    forget_confirmation,
-    mydata_reply,
-    privacy_reply,
-    stats_reply,
-)
+from bot.privacy.commands import stats_reply
 from bot.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -29,42 +25,16 @@ log = logging.getLogger(__name__)
 PRIVACY_CALLBACK = re.compile(r"^(?:p:)?(privacy:(?:keep|forget:\d{1,12}))$")
 
 
-def _sender(chat_id: int) -> str:
-    return f"tg:{chat_id}"
-
-
-async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
+async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, *replies: Reply) -> None:
     from bot.channels.telegram import send_replies
 
     chat = update.effective_chat
     if chat is not None:
-        await send_replies(context.application, chat.id, [reply])
+        await send_replies(context.application, chat.id, list(replies))
 
 
 def _database_url(context: ContextTypes.DEFAULT_TYPE) -> str:
     return str(context.application.bot_data["channel"].settings.database_url)
-
-
-async def show_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.effective_chat is not None
-    await _send(
-        update,
-        context,
-        await privacy_reply(_sender(update.effective_chat.id), _database_url(context)),
-    )
-
-
-async def show_my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.effective_chat is not None
-    await _send(
-        update,
-        context,
-        await mydata_reply(_sender(update.effective_chat.id), _database_url(context)),
-    )
-
-
-async def ask_to_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _send(update, context, forget_confirmation())
 
 
 async def show_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -90,13 +60,13 @@ async def confirm_or_keep(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         log.warning("could not answer the confirmation button", exc_info=True)
     if match is None:
         return
-    reply = await answer_privacy_payload(_sender(chat.id), match.group(1), _database_url(context))
-    await _send(update, context, reply)
+    from bot.channels.telegram import CHANNEL, sender_id
+
+    assistant = context.application.bot_data["channel"].assistant
+    turn = await assistant.handle_payload(sender_id(chat.id), match.group(1), CHANNEL)
+    await _send(update, context, *turn.replies)
 
 
 def register_privacy_handlers(application: Application) -> None:
-    application.add_handler(CommandHandler("privacy", show_privacy))
-    application.add_handler(CommandHandler("mydata", show_my_data))
-    application.add_handler(CommandHandler("forget", ask_to_forget))
     application.add_handler(CommandHandler("stats", show_stats))
     application.add_handler(CallbackQueryHandler(confirm_or_keep, pattern=PRIVACY_CALLBACK))
