@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 ANSWER_THRESHOLD = 0.3
 # A second topic this likely is offered as a button (multi-part questions).
 SECOND_TOPIC_THRESHOLD = 0.15
+# A question filed as out of scope that never names the permit still gets a button to the entry
+# both rankers agree on, at this fused confidence (elliptical permit questions: 0.7-0.9).
+SUGGESTION_THRESHOLD = 0.6
 
 warm_up_in_background()
 CERTAINTY_NOTE = {
@@ -193,10 +196,23 @@ class ActionOutOfScope(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         text = latest_text(tracker)
-        if is_about_the_permit(text) and (agreed := agreed_entry(choose_faq(text, selector_ranking(tracker)))):
+        agreed = agreed_entry(choose_faq(text, selector_ranking(tracker)))
+        if agreed and is_about_the_permit(text):
             return answer(dispatcher, agreed[0], agreed[1], None)
         dispatcher.utter_message(response="utter_out_of_scope")
+        if agreed and agreed[1] >= SUGGESTION_THRESHOLD and not names_a_neighbour_topic(text):
+            suggest_permit_reading(dispatcher, agreed[0])
         return []
+
+
+def suggest_permit_reading(dispatcher: CollectingDispatcher, entry_id: str) -> None:
+    """A question that never names the permit (「换了公司要变更吗」) may still be about it: the
+    scope message stands, and one button leads to the entry the rankers agree on."""
+    entry = faq_base().entries[entry_id]
+    dispatcher.utter_message(
+        text="如果你问的其实是居住证的事，可能是这个：",
+        buttons=[{"title": entry.short, "payload": payload("choose_faq", faq_id=entry.id)}],
+    )
 
 
 PERMIT_WORDS = ("居住证", "居住登记", "小卡", "签注", "续签")
@@ -206,9 +222,14 @@ NEIGHBOUR_TOPICS = (
 )
 
 
+def names_a_neighbour_topic(text: str) -> bool:
+    clean = normalize_text(text).lower()
+    return any(w in clean for w in NEIGHBOUR_TOPICS)
+
+
 def is_about_the_permit(text: str) -> bool:
     clean = normalize_text(text).lower()
-    return any(w in clean for w in PERMIT_WORDS) and not any(w in clean for w in NEIGHBOUR_TOPICS)
+    return any(w in clean for w in PERMIT_WORDS) and not names_a_neighbour_topic(clean)
 
 
 class ActionFaqSource(Action):

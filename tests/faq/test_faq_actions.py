@@ -61,6 +61,30 @@ async def test_out_of_scope_questions_get_the_scope_message() -> None:
         assert messages[0]["response"] == "utter_out_of_scope"
 
 
+def buttons(messages: list[dict[str, Any]]) -> list[str]:
+    return [b["payload"] for m in messages for b in m.get("buttons") or []]
+
+
+async def test_a_question_that_never_names_the_permit_gets_a_button_to_the_agreed_entry() -> None:
+    # Users of a permit assistant often leave the permit out; the classifier may then file the
+    # question as out of scope. The scope message stays, and one tap leads to the right entry.
+    text = "换了公司要变更吗"
+    messages = await run(ActionOutOfScope(), tracker(text, "out_of_scope", [("change_employer", 0.8)], [("out_of_scope", 0.8)]))
+    assert answered(messages) is None
+    assert messages[0]["response"] == "utter_out_of_scope"
+    assert '/choose_faq{"faq_id":"change_employer"}' in buttons(messages)
+
+
+async def test_no_permit_button_for_neighbour_topics_or_weak_agreement() -> None:
+    cases = [
+        ("积分换了公司要变更吗", [("change_employer", 0.9)]),  # names 积分: not our topic
+        ("今天天气怎么样", [("renewal_window", 0.9)]),  # the linear classifier does not agree
+    ]
+    for text, selector in cases:
+        messages = await run(ActionOutOfScope(), tracker(text, "out_of_scope", selector, [("out_of_scope", 0.9)]))
+        assert not [p for p in buttons(messages) if p.startswith("/choose_faq")], text
+
+
 async def test_rankers_that_disagree_leave_the_scope_message() -> None:
     text = "居住证丢了补办要带什么材料"
     messages = await run(ActionOutOfScope(), tracker(text, "out_of_scope", [("renewal_window", 0.9)], [("out_of_scope", 0.9)]))
