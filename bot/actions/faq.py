@@ -117,13 +117,13 @@ class ActionAnswerFaq(Action):
         chosen = entity_value(tracker, "faq_id")
         if chosen and chosen in base.entries:
             return answer(dispatcher, chosen, 1.0, None)
-        choice = choose_faq(latest_text(tracker), selector_ranking(tracker))
+        choice = choose_faq(latest_text(tracker), selector_ranking(tracker), tracker.get_slot("faq_id"))
         ranked = [(rid, conf) for rid, conf in choice.ranking if rid in base.entries]
         if not ranked:
             dispatcher.utter_message(response="utter_none_of_these")
             return []
         entry_id, confidence = ranked[0]
-        if confidence < ANSWER_THRESHOLD and not choice.rankers_agree:
+        if confidence < ANSWER_THRESHOLD and not (choice.rankers_agree or choice.settled_by_context):
             log_fallback(tracker, f"faq/{entry_id}", confidence)
             ask_back(dispatcher, [r[0] for r in ranked[:3]])
             return []
@@ -170,9 +170,11 @@ class ActionClarify(Action):
         intents = (tracker.latest_message or {}).get("intent_ranking") or []
         top_intent = next((i.get("name") for i in intents if i.get("name") != "nlu_fallback"), "") or ""
         top_conf = next((float(i.get("confidence", 0)) for i in intents if i.get("name") != "nlu_fallback"), 0.0)
-        choice = choose_faq(latest_text(tracker), selector_ranking(tracker))
+        choice = choose_faq(latest_text(tracker), selector_ranking(tracker), tracker.get_slot("faq_id"))
         if top_intent == "faq" and (agreed := agreed_entry(choice)):
             return answer(dispatcher, agreed[0], agreed[1], None)
+        if top_intent == "faq" and choice.settled_by_context and (best := choice.best) and best[0] in faq_base().entries:
+            return answer(dispatcher, best[0], best[1], None)
         candidates = [rid for rid, _ in choice.ranking if rid in faq_base().entries][:3]
         log_fallback(tracker, str(top_intent), top_conf)
         if not candidates:

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.brain.conversation_context import follow_previous_answer
 from bot.brain.faq_classifier import FaqClassifier
 from bot.brain.overdue import settle_grace_period
 from bot.brain.renewal_cue import prefer_stated_stage
@@ -26,6 +27,7 @@ DEPTH = 10
 class FaqChoice:
     ranking: list[tuple[str, float]]  # fused, best first
     rankers_agree: bool
+    settled_by_context: bool = False  # a follow-up question read in the light of the previous answer
 
     @property
     def best(self) -> tuple[str, float] | None:
@@ -53,7 +55,9 @@ def fuse(selector: list[tuple[str, float]], linear: list[tuple[str, float]]) -> 
     return FaqChoice(ranking=ranked, rankers_agree=agree)
 
 
-def choose_faq(text: str, selector: list[tuple[str, float]]) -> FaqChoice:
+def choose_faq(text: str, selector: list[tuple[str, float]], previous_entry: str | None = None) -> FaqChoice:
+    """The fused ranking, corrected by the cues in the question and, for a follow-up question,
+    by the entry answered just before (``previous_entry``)."""
     try:
         linear = classifier().ranking(text) if text else []
     except Exception:  # noqa: BLE001 — the selector alone still gives an answer
@@ -61,4 +65,5 @@ def choose_faq(text: str, selector: list[tuple[str, float]]) -> FaqChoice:
         linear = []
     choice = fuse(selector, linear)
     ranking = prefer_stated_stage(text, settle_grace_period(text, choice.ranking))
-    return FaqChoice(ranking=ranking, rankers_agree=choice.rankers_agree)
+    ranking, by_context = follow_previous_answer(text, ranking, previous_entry)
+    return FaqChoice(ranking=ranking, rankers_agree=choice.rankers_agree, settled_by_context=by_context)

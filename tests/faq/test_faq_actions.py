@@ -8,10 +8,12 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.faq import ActionClarify, ActionOutOfScope, is_about_the_permit
+from bot.actions.faq import ActionAnswerFaq, ActionClarify, ActionOutOfScope, is_about_the_permit
 
 
-def tracker(text: str, intent: str, selector: list[tuple[str, float]], intents: list[tuple[str, float]]) -> Tracker:
+def tracker(
+    text: str, intent: str, selector: list[tuple[str, float]], intents: list[tuple[str, float]], previous_entry: str | None = None
+) -> Tracker:
     latest: dict[str, Any] = {
         "text": text,
         "intent": {"name": intent, "confidence": intents[0][1] if intents else 1.0},
@@ -21,7 +23,7 @@ def tracker(text: str, intent: str, selector: list[tuple[str, float]], intents: 
             "faq": {"ranking": [{"intent_response_key": f"faq/{k}", "confidence": c} for k, c in selector]}
         },
     }
-    return Tracker("test", {}, latest, [], False, None, {}, "action_listen")
+    return Tracker("test", {"faq_id": previous_entry}, latest, [], False, None, {}, "action_listen")
 
 
 async def run(action: Any, t: Tracker) -> list[dict[str, Any]]:
@@ -132,3 +134,22 @@ async def test_feedback_is_stored_as_the_user_meant_it(
         stored = list(session.scalars(select(Feedback.helpful)))
     assert stored == [helpful]
     assert ("很高兴" in messages[0]["text"]) is helpful
+
+
+async def test_a_follow_up_question_is_answered_in_the_subject_of_the_previous_answer() -> None:
+    # 「我的居住证快到期了怎么续签」 was answered; 「要带什么材料」 now means the renewal materials.
+    selector = [("materials_general", 0.5), ("renewal_materials", 0.3)]
+    messages = await run(ActionAnswerFaq(), tracker("要带什么材料", "faq", selector, [("faq", 0.9)], "renewal_window"))
+    assert answered(messages) == "renewal_materials"
+    fresh = await run(ActionAnswerFaq(), tracker("要带什么材料", "faq", selector, [("faq", 0.9)]))
+    assert answered(fresh) == "materials_general"
+
+
+async def test_an_unsure_follow_up_is_answered_when_the_context_decides() -> None:
+    # 「网上能办吗」 after a renewal answer: first application or renewal online? The context says.
+    selector = [("application_online", 0.2), ("renewal_online", 0.18), ("application_fully_online", 0.15)]
+    intents = [("nlu_fallback", 0.45), ("faq", 0.4)]
+    messages = await run(ActionClarify(), tracker("网上能办吗", "nlu_fallback", selector, intents, "renewal_window"))
+    assert answered(messages) == "renewal_online"
+    fresh = await run(ActionClarify(), tracker("网上能办吗", "nlu_fallback", selector, intents))
+    assert (fresh[0].get("custom") or {}).get("type") == "clarify"

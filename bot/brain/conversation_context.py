@@ -1,0 +1,84 @@
+"""Follow-up questions read in the light of the previous answer.
+
+After 「居住证快到期了怎么续签」 a user types 「要带什么材料」, not 「签注要带什么材料」. On its own that
+is the first-application question, so the rankers put ``materials_general`` first. When a question
+names neither the permit nor a stage and its leading entry is one of the generic entries below,
+the entry the previous answer's subject calls for is put first instead. A question that names
+what it is about (「第一次办要带什么」「居住证丢了要带什么」) is left alone, and so is the first
+question of a conversation: Rasa's session (60 minutes, no slots carried over) bounds the context.
+"""
+
+from __future__ import annotations
+
+from bot.brain.renewal_cue import PAIRS, stage_of
+from bot.text import normalize_text
+
+# subject of the previous answer -> {generic leading entry: the entry meant in that subject}
+FOLLOW_UPS: dict[str, dict[str, str]] = {
+    "renewal": {**PAIRS, "application_fully_online": "renewal_online"},
+    "first": {renewal: first for first, renewal in PAIRS.items()},
+    "lost": {
+        "materials_general": "lost_materials",
+        "renewal_materials": "lost_materials",
+        "application_fee": "lost_fee",
+        "renewal_fee": "lost_fee",
+        "application_where": "lost_replace",
+        "renewal_offline": "lost_replace",
+    },
+    "registration": {
+        "materials_general": "registration_materials",
+        "renewal_materials": "registration_materials",
+        "application_where": "registration_where",
+        "application_online": "registration_where",
+        "renewal_offline": "registration_where",
+        "renewal_online": "registration_where",
+    },
+}
+SUBJECT_OF_PREFIX = {
+    "renewal_": "renewal",
+    "expiry_": "renewal",
+    "change_moved_before_renewal": "renewal",
+    "rejection_endorsement": "renewal",
+    "application_": "first",
+    "eligibility_": "first",
+    "materials_": "first",
+    "lost_": "lost",
+    "registration_": "registration",
+}
+# Words with which a question says itself what it is about.
+SELF_CONTAINED_WORDS = (
+    "居住证", "居住登记", "登记", "小卡", "签注", "续签", "补办", "补领", "换领", "丢", "掉了", "坏了",
+    "permit", "registration",
+)
+
+
+def subject_of(entry_id: str | None) -> str | None:
+    if not entry_id:
+        return None
+    return next((s for prefix, s in SUBJECT_OF_PREFIX.items() if entry_id.startswith(prefix)), None)
+
+
+def is_follow_up(text: str) -> bool:
+    """A question that leans on the conversation: it names no subject and no stage."""
+    clean = normalize_text(text).lower()
+    return stage_of(clean) is None and not any(word in clean for word in SELF_CONTAINED_WORDS)
+
+
+def follow_previous_answer(
+    text: str, ranking: list[tuple[str, float]], previous_entry: str | None
+) -> tuple[list[tuple[str, float]], bool]:
+    """The ranking with the entry the conversation's subject calls for first, and whether the
+    context decided it (the caller may then answer instead of asking back)."""
+    subject = subject_of(previous_entry)
+    if not ranking or subject is None or not is_follow_up(text):
+        return ranking, False
+    table = FOLLOW_UPS[subject]
+    leader = ranking[0][0]
+    if leader in table.values():  # the rankers already read it in this subject: the context backs them
+        return ranking, True
+    wanted = table.get(leader)
+    if wanted is None:
+        return ranking, False
+    # The leader's score goes with the top position, as for the other ranking rules.
+    rest = [(entry, score) for entry, score in ranking if entry != wanted]
+    return [(wanted, ranking[0][1]), *rest], True

@@ -1,0 +1,65 @@
+"""Follow-up questions are read in the light of the previous answer (bot/brain/conversation_context.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.brain.conversation_context import FOLLOW_UPS, follow_previous_answer, is_follow_up
+from bot.knowledge import faq_base
+
+GENERIC_FIRST = [("materials_general", 0.6), ("renewal_materials", 0.2), ("lost_materials", 0.1)]
+
+
+@pytest.mark.parametrize(
+    ("previous", "text", "expected"),
+    [
+        ("renewal_window", "要带什么材料", "renewal_materials"),
+        ("expiry_what_now", "要带什么材料", "renewal_materials"),
+        ("lost_replace", "要带什么", "lost_materials"),
+        ("registration_what", "要准备什么材料", "registration_materials"),
+        ("eligibility_conditions", "要带什么材料", "materials_general"),
+    ],
+)
+def test_a_follow_up_takes_the_subject_of_the_previous_answer(previous: str, text: str, expected: str) -> None:
+    ranking, decided = follow_previous_answer(text, GENERIC_FIRST, previous)
+    assert ranking[0][0] == expected
+    assert decided
+    assert ranking[0][1] == 0.6  # the confidence stays the rankers' own
+
+
+def test_the_wanted_entry_is_put_first_even_when_the_rankers_left_it_out() -> None:
+    ranking, decided = follow_previous_answer("要带什么", [("materials_general", 0.5), ("proxy_friend", 0.1)], "lost_replace")
+    assert decided and [e for e, _ in ranking] == ["lost_materials", "materials_general", "proxy_friend"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "第一次办要带什么材料",  # names its stage
+        "办居住证要带什么材料",  # names the permit: a question that stands on its own
+        "签注要带什么",
+    ],
+)
+def test_a_question_that_says_what_it_is_about_is_left_alone(text: str) -> None:
+    assert not is_follow_up(text)
+    ranking, decided = follow_previous_answer(text, GENERIC_FIRST, "lost_replace")
+    assert ranking == GENERIC_FIRST and not decided
+
+
+def test_a_leader_already_in_the_subject_is_backed_by_the_context() -> None:
+    ranking = [("renewal_online", 0.25), ("application_online", 0.2)]
+    assert follow_previous_answer("网上能办吗", ranking, "renewal_auto") == (ranking, True)
+    assert follow_previous_answer("网上能办吗", ranking, None) == (ranking, False)
+
+
+def test_no_previous_answer_or_an_unrelated_leader_changes_nothing() -> None:
+    assert follow_previous_answer("要带什么材料", GENERIC_FIRST, None) == (GENERIC_FIRST, False)
+    assert follow_previous_answer("要带什么材料", GENERIC_FIRST, "photo_background") == (GENERIC_FIRST, False)
+    rental = [("materials_rental_filing", 0.7), ("materials_general", 0.1)]
+    assert follow_previous_answer("要带什么材料", rental, "renewal_window") == (rental, False)
+
+
+def test_every_entry_named_in_the_follow_up_tables_exists() -> None:
+    entries = faq_base().entries
+    named = {e for table in FOLLOW_UPS.values() for pair in table.items() for e in pair}
+    assert named <= set(entries), named - set(entries)

@@ -1,0 +1,35 @@
+"""Follow-up questions through the real Rasa + action server: the previous answer gives the subject."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.replies import Turn
+
+pytestmark = pytest.mark.integration
+
+
+def answered(turn: Turn) -> str | None:
+    """The FAQ entry the turn answered (the pipeline sets the intent from the action's marker)."""
+    return turn.intent[4:] if turn.intent and turn.intent.startswith("faq/") else None
+
+
+async def test_follow_ups_take_the_subject_of_the_previous_answer(rasa_stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.pipeline import build_assistant
+
+    monkeypatch.setenv("DATABASE_URL", rasa_stack.settings.database_url)
+    assistant = await build_assistant(rasa_stack.settings, start_services=False)
+    try:
+        renewing = "console:follow-up-renewal"
+        first = answered(await assistant.handle_text(renewing, "我的居住证下个月就到期了，怎么续签", "console"))
+        assert first is not None and first.startswith("renewal_")
+        assert answered(await assistant.handle_text(renewing, "要带什么材料", "console")) == "renewal_materials"
+
+        lost = "console:follow-up-lost"
+        assert answered(await assistant.handle_text(lost, "居住证丢了怎么办", "console")) == "lost_replace"
+        assert answered(await assistant.handle_text(lost, "要带什么", "console")) == "lost_materials"
+
+        # The same words as the first question of a conversation: the first application.
+        assert answered(await assistant.handle_text("console:follow-up-fresh", "要带什么材料", "console")) == "materials_general"
+    finally:
+        await assistant.aclose()
