@@ -201,19 +201,27 @@ class ActionOutOfScope(Action):
         agreed = agreed_entry(choose_faq(text, selector_ranking(tracker)))
         if agreed and is_about_the_permit(text):
             return answer(dispatcher, agreed[0], agreed[1], None)
-        dispatcher.utter_message(response="utter_out_of_scope")
         if agreed and agreed[1] >= SUGGESTION_THRESHOLD and not names_a_neighbour_topic(text):
             suggest_permit_reading(dispatcher, agreed[0])
+        else:
+            dispatcher.utter_message(response="utter_out_of_scope")
         return []
 
 
 def suggest_permit_reading(dispatcher: CollectingDispatcher, entry_id: str) -> None:
-    """A question that never names the permit (「换了公司要变更吗」) may still be about it: the
-    scope message stands, and one button leads to the entry the rankers agree on."""
+    """A question that never names the permit (「换了公司要变更吗」) may still be about it: instead
+    of the plain scope message, say the scope and offer the entry the rankers agree on."""
     entry = faq_base().entries[entry_id]
     dispatcher.utter_message(
-        text="如果你问的其实是居住证的事，可能是这个：",
-        buttons=[{"title": entry.short, "payload": payload("choose_faq", faq_id=entry.id)}],
+        text=(
+            "我只回答上海居住证本身的问题，没看出这句是不是在问居住证。\n"
+            "如果是，你可能想问下面这条；如果问的是别的事（积分、落户、其他证件等），"
+            "请查随申办、一网通办，或拨打 12345 市民服务热线。"
+        ),
+        buttons=[
+            {"title": entry.short, "payload": payload("choose_faq", faq_id=entry.id)},
+            {"title": "我能问什么", "payload": payload("help")},
+        ],
     )
 
 

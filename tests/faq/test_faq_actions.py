@@ -69,12 +69,12 @@ def buttons(messages: list[dict[str, Any]]) -> list[str]:
 
 async def test_a_question_that_never_names_the_permit_gets_a_button_to_the_agreed_entry() -> None:
     # Users of a permit assistant often leave the permit out; the classifier may then file the
-    # question as out of scope. The scope message stays, and one tap leads to the right entry.
+    # question as out of scope. The bot says its scope, and one tap leads to the right entry.
     text = "换了公司要变更吗"
     messages = await run(ActionOutOfScope(), tracker(text, "out_of_scope", [("change_employer", 0.8)], [("out_of_scope", 0.8)]))
     assert answered(messages) is None
-    assert messages[0]["response"] == "utter_out_of_scope"
-    assert '/choose_faq{"faq_id":"change_employer"}' in buttons(messages)
+    assert len(messages) == 1 and "只回答上海居住证" in messages[0]["text"] and "12345" in messages[0]["text"]
+    assert buttons(messages) == ['/choose_faq{"faq_id":"change_employer"}', "/help"]
 
 
 async def test_no_permit_button_for_neighbour_topics_or_weak_agreement() -> None:
@@ -84,7 +84,7 @@ async def test_no_permit_button_for_neighbour_topics_or_weak_agreement() -> None
     ]
     for text, selector in cases:
         messages = await run(ActionOutOfScope(), tracker(text, "out_of_scope", selector, [("out_of_scope", 0.9)]))
-        assert not [p for p in buttons(messages) if p.startswith("/choose_faq")], text
+        assert [m.get("response") for m in messages] == ["utter_out_of_scope"], text
 
 
 async def test_rankers_that_disagree_leave_the_scope_message() -> None:
