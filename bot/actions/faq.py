@@ -117,7 +117,7 @@ class ActionAnswerFaq(Action):
         chosen = entity_value(tracker, "faq_id")
         if chosen and chosen in base.entries:
             return answer(dispatcher, chosen, 1.0, None)
-        choice = choose_faq(latest_text(tracker), selector_ranking(tracker), tracker.get_slot("faq_id"))
+        choice = choose_for(tracker)
         ranked = [(rid, conf) for rid, conf in choice.ranking if rid in base.entries]
         if not ranked:
             dispatcher.utter_message(response="utter_none_of_these")
@@ -147,6 +147,33 @@ def latest_text(tracker: Tracker) -> str:
     return str((tracker.latest_message or {}).get("text") or "")
 
 
+EARLIER_TURNS = 3
+
+
+def earlier_texts(tracker: Tracker) -> list[str]:
+    """What the user typed before the latest message in this session, latest first (buttons
+    and other payloads left out)."""
+    texts: list[str] = []
+    user_events = 0
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "session_started":
+            break
+        if event.get("event") != "user":
+            continue
+        user_events += 1
+        text = str(event.get("text") or "")
+        if user_events > 1 and text and not text.startswith("/"):  # the first one is the latest message
+            texts.append(text)
+            if len(texts) == EARLIER_TURNS:
+                break
+    return texts
+
+
+def choose_for(tracker: Tracker) -> FaqChoice:
+    """The FAQ ranking for the latest message, read in the light of the conversation."""
+    return choose_faq(latest_text(tracker), selector_ranking(tracker), tracker.get_slot("faq_id"), earlier_texts(tracker))
+
+
 def answer(dispatcher: CollectingDispatcher, entry_id: str, confidence: float, second: str | None) -> list[dict[str, Any]]:
     entry = faq_base().entries[entry_id]
     dispatcher.utter_message(text=answer_text(entry), buttons=answer_buttons(entry, second))
@@ -170,7 +197,7 @@ class ActionClarify(Action):
         intents = (tracker.latest_message or {}).get("intent_ranking") or []
         top_intent = next((i.get("name") for i in intents if i.get("name") != "nlu_fallback"), "") or ""
         top_conf = next((float(i.get("confidence", 0)) for i in intents if i.get("name") != "nlu_fallback"), 0.0)
-        choice = choose_faq(latest_text(tracker), selector_ranking(tracker), tracker.get_slot("faq_id"))
+        choice = choose_for(tracker)
         if top_intent == "faq" and (agreed := agreed_entry(choice)):
             return answer(dispatcher, agreed[0], agreed[1], None)
         if top_intent == "faq" and choice.settled_by_context and (best := choice.best) and best[0] in faq_base().entries:

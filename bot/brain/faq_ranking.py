@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -55,15 +56,21 @@ def fuse(selector: list[tuple[str, float]], linear: list[tuple[str, float]]) -> 
     return FaqChoice(ranking=ranked, rankers_agree=agree)
 
 
-def choose_faq(text: str, selector: list[tuple[str, float]], previous_entry: str | None = None) -> FaqChoice:
+def choose_faq(
+    text: str,
+    selector: list[tuple[str, float]],
+    previous_entry: str | None = None,
+    earlier_texts: Sequence[str] = (),
+) -> FaqChoice:
     """The fused ranking, corrected by the cues in the question and, for a follow-up question,
-    by the entry answered just before (``previous_entry``)."""
+    by the entry answered just before (``previous_entry``) and what the user said before
+    (``earlier_texts``, latest first)."""
     try:
         linear = classifier().ranking(text) if text else []
     except Exception:  # noqa: BLE001 — the selector alone still gives an answer
         log.warning("FAQ classifier unavailable", exc_info=True)
         linear = []
     choice = fuse(selector, linear)
-    ranking = prefer_stated_stage(text, settle_grace_period(text, choice.ranking))
+    ranking = prefer_stated_stage(text, settle_grace_period(text, choice.ranking, earlier_texts))
     ranking, by_context = follow_previous_answer(text, ranking, previous_entry)
     return FaqChoice(ranking=ranking, rankers_agree=choice.rankers_agree, settled_by_context=by_context)

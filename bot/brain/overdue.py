@@ -8,6 +8,7 @@ question states the overdue time, this picks between the two entries by the numb
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from bot.brain.ranking_rules import promote
 from bot.reminders.numerals import replace_chinese_numerals
@@ -19,8 +20,12 @@ GRACE_DAYS = 60
 MAX_AMOUNT = 10_000.0  # 「过期999…9天」 is simply "long overdue", not an overflow
 
 _UNIT_DAYS = {"天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7, "个月": 30, "月": 30, "年": 365}
-_DURATION = re.compile(r"(\d+(?:\.\d+)?|半)\s*(多|来)?\s*(个多月|个半月|天|日|周|星期|礼拜|个月|月|年)")
-_OVERDUE_WORDS = ("过期", "逾期", "超期", "过了", "没签注", "没续", "忘了续", "忘记续", "忘记签", "忘了签")
+_DURATION = re.compile(
+    r"(\d+(?:\.\d+)?|半)\s*(多|来)?\s*(个多月|个来月|个半月|天|日|周|星期|礼拜|个月|月|年)(多)?"
+)
+_OVERDUE_WORDS = (
+    "过期", "逾期", "超期", "超了", "过了", "过去", "没签注", "没续", "忘了续", "忘记续", "忘记签", "忘了签",
+)
 
 
 def overdue_days(text: str) -> int | None:
@@ -29,10 +34,13 @@ def overdue_days(text: str) -> int | None:
     if not any(word in clean for word in _OVERDUE_WORDS):
         return None
     for match in _DURATION.finditer(clean):
-        amount_text, more, unit = match.groups()
+        amount_text, more, unit, more_after = match.groups()
         amount = 0.5 if amount_text == "半" else min(float(amount_text), MAX_AMOUNT)
+        more = more or more_after  # 「一周多」 as 「一多周」
         if unit == "个多月":
             amount, more, unit = amount, "多", "个月"
+        elif unit == "个来月":  # 「一个来月」: about a month
+            unit = "个月"
         elif unit == "个半月":
             amount, unit = amount + 0.5, "个月"
         days = amount * _UNIT_DAYS[unit]
@@ -42,12 +50,16 @@ def overdue_days(text: str) -> int | None:
     return None
 
 
-def settle_grace_period(text: str, ranking: list[tuple[str, float]]) -> list[tuple[str, float]]:
+def settle_grace_period(
+    text: str, ranking: list[tuple[str, float]], earlier_texts: Sequence[str] = ()
+) -> list[tuple[str, float]]:
     """If a 60-day entry leads the ranking and the question says how long it is overdue, put
-    the entry the number points to first."""
+    the entry the number points to first. A question that states no time uses the time the user
+    stated earlier in the conversation (``earlier_texts``, latest first): 「已经过了两个多月了」
+    then 「那年限还算连续吗」."""
     if not ranking or ranking[0][0] not in (WITHIN_60, AFTER_60):
         return ranking
-    days = overdue_days(text)
+    days = next((d for t in (text, *earlier_texts) if (d := overdue_days(t)) is not None), None)
     if days is None:
         return ranking
     return promote(ranking, WITHIN_60 if days <= GRACE_DAYS else AFTER_60)

@@ -12,7 +12,12 @@ from bot.actions.faq import ActionAnswerFaq, ActionClarify, ActionOutOfScope, is
 
 
 def tracker(
-    text: str, intent: str, selector: list[tuple[str, float]], intents: list[tuple[str, float]], previous_entry: str | None = None
+    text: str,
+    intent: str,
+    selector: list[tuple[str, float]],
+    intents: list[tuple[str, float]],
+    previous_entry: str | None = None,
+    earlier: tuple[str, ...] = (),
 ) -> Tracker:
     latest: dict[str, Any] = {
         "text": text,
@@ -23,7 +28,11 @@ def tracker(
             "faq": {"ranking": [{"intent_response_key": f"faq/{k}", "confidence": c} for k, c in selector]}
         },
     }
-    return Tracker("test", {"faq_id": previous_entry}, latest, [], False, None, {}, "action_listen")
+    events = [{"event": "session_started"}]
+    for said in (*earlier, text):  # oldest first, as Rasa sends them; payloads are not what the user said
+        events += [{"event": "user", "text": said}, {"event": "action", "name": "action_listen"}]
+    events.insert(1, {"event": "user", "text": "/greet"})
+    return Tracker("test", {"faq_id": previous_entry}, latest, events, False, None, {}, "action_listen")
 
 
 async def run(action: Any, t: Tracker) -> list[dict[str, Any]]:
@@ -153,3 +162,12 @@ async def test_an_unsure_follow_up_is_answered_when_the_context_decides() -> Non
     assert answered(messages) == "renewal_online"
     fresh = await run(ActionClarify(), tracker("网上能办吗", "nlu_fallback", selector, intents))
     assert (fresh[0].get("custom") or {}).get("type") == "clarify"
+
+
+async def test_an_overdue_time_said_earlier_decides_between_the_sixty_day_entries() -> None:
+    selector = [("expiry_within_60", 0.6), ("expiry_after_60", 0.3)]
+    earlier = ("居住证过期了怎么办", "已经过了两个多月了")
+    messages = await run(ActionAnswerFaq(), tracker("那年限还算连续吗", "faq", selector, [("faq", 0.9)], None, earlier))
+    assert answered(messages) == "expiry_after_60"
+    fresh = await run(ActionAnswerFaq(), tracker("那年限还算连续吗", "faq", selector, [("faq", 0.9)]))
+    assert answered(fresh) == "expiry_within_60"

@@ -13,6 +13,11 @@ from bot.brain.overdue import AFTER_60, WITHIN_60, overdue_days, settle_grace_pe
         ("我的居住证超期一个半月", 45),
         ("过期3周了", 21),
         ("忘了签注，过了半年", 183),
+        ("已经过了两个多月了", 61),
+        ("过期一个来月了", 30),  # about a month
+        ("超期一周多了", 8),
+        ("到期都过去七十多天了", 71),
+        ("超了十来天", 11),
         ("居住证还有20天到期", None),  # not expired yet
         ("居住证过期了怎么办", None),  # no duration stated
     ],
@@ -37,3 +42,12 @@ def test_other_questions_are_left_alone() -> None:
 
 def test_an_absurd_number_is_long_overdue_not_a_crash() -> None:
     assert overdue_days("过期" + "9" * 400 + "天") == 10_000
+
+
+def test_a_time_stated_earlier_in_the_conversation_decides_a_follow_up() -> None:
+    # 「已经过了两个多月了」, then 「那年限还算连续吗」: the second question states no time.
+    ranking = [(WITHIN_60, 0.6), (AFTER_60, 0.3)]
+    assert settle_grace_period("那年限还算连续吗", ranking, ["已经过了两个多月了"])[0][0] == AFTER_60
+    assert settle_grace_period("那年限还算连续吗", ranking, ["居住证过期了怎么办"]) == ranking
+    # the question's own number wins over an earlier one
+    assert settle_grace_period("过期20天呢", ranking, ["过期三个月了"]) == ranking
