@@ -129,3 +129,5 @@ def test_the_development_set_is_apart_from_the_held_out_set(rows: list[dict[str,
         assert expected[4:] in faq_ids if expected.startswith("faq/") else expected in NON_FAQ_LABELS, row
     heldout = {_comparable(r["text"]) for r in rows}
     assert not [r["text"] for r in dev if _comparable(r["text"]) in heldout]
+    training = _training_examples()
+    assert not [r["text"] for r in dev if _comparable(r["text"]) in training]
