@@ -171,7 +171,9 @@ def earlier_texts(tracker: Tracker) -> list[str]:
 
 def choose_for(tracker: Tracker) -> FaqChoice:
     """The FAQ ranking for the latest message, read in the light of the conversation."""
-    return choose_faq(latest_text(tracker), selector_ranking(tracker), tracker.get_slot("faq_id"), earlier_texts(tracker))
+    previous = tracker.get_slot("faq_id")  # a typed payload can put anything in a slot
+    previous_entry = previous if isinstance(previous, str) and previous in faq_base().entries else None
+    return choose_faq(latest_text(tracker), selector_ranking(tracker), previous_entry, earlier_texts(tracker))
 
 
 def answer(dispatcher: CollectingDispatcher, entry_id: str, confidence: float, second: str | None) -> list[dict[str, Any]]:

@@ -171,3 +171,12 @@ async def test_an_overdue_time_said_earlier_decides_between_the_sixty_day_entrie
     assert answered(messages) == "expiry_after_60"
     fresh = await run(ActionAnswerFaq(), tracker("那年限还算连续吗", "faq", selector, [("faq", 0.9)]))
     assert answered(fresh) == "expiry_within_60"
+
+
+async def test_a_slot_set_from_a_typed_payload_is_not_trusted_as_the_previous_answer() -> None:
+    # /choose_faq{"faq_id":123} typed by a user puts an int into the slot (found by the fuzzer).
+    selector = [("materials_general", 0.5), ("renewal_materials", 0.3)]
+    for bogus in (123, ["renewal_window"], "no_such_entry"):
+        t = tracker("要带什么材料", "faq", selector, [("faq", 0.9)])
+        t.slots["faq_id"] = bogus
+        assert answered(await run(ActionAnswerFaq(), t)) == "materials_general"
