@@ -18,8 +18,10 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.actions.faq import ActionAnswerFaq, latest_text
 from bot.reminders import chat, service
 from bot.reminders.dates import DateError, parse_expiry_date
+from bot.reminders.done_statement import says_renewed
 from bot.reminders.schedule import shanghai_today
 from bot.replies import Reply
 from bot.storage.db import with_db_retry
@@ -332,6 +334,12 @@ class ActionReminderDone(_OwnedReminderAction):
 
     def name(self) -> str:
         return "action_reminder_done"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if _reminder_id(tracker) is None and not says_renewed(latest_text(tracker)):
+            # typed words that do not say "done" (「已经过了两个多月了」): answered as a question
+            return await ActionAnswerFaq().run(dispatcher, tracker, domain)
+        return await super().run(dispatcher, tracker, domain)
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             view: service.ReminderView) -> list[EventType]:

@@ -143,6 +143,25 @@ async def test_typed_done_with_several_reminders_shows_the_list(database: str) -
     assert "你的续签提醒" in texts(d) and "孩子" in texts(d)
 
 
+async def test_typed_done_with_one_reminder_starts_its_next_cycle(database: str) -> None:
+    mine = service.create_reminder("tg:310", date(2027, 3, 5), NOW, database_url=database)
+    d, _ = await run(actions.ActionReminderDone(), tracker("tg:310", "今年的签注搞定了", "reminder_done"))
+    assert "2028年3月5日" in texts(d)
+    renewed = service.owned_reminder("tg:310", mine.id, database_url=database)
+    assert renewed is not None and renewed.expiry_date == date(2028, 3, 5)
+
+
+@pytest.mark.parametrize("typed", ["已经过了两个多月了", "还没办好呢", "签注办好了吗"])
+async def test_typed_words_that_do_not_say_done_are_answered_and_change_nothing(database: str, typed: str) -> None:
+    mine = service.create_reminder("tg:320", date(2027, 3, 5), NOW, database_url=database)
+    d, _ = await run(actions.ActionReminderDone(), tracker("tg:320", typed, "reminder_done"))
+    kinds = [(m.get("custom") or {}).get("type") for m in d.messages]
+    assert "faq_answer" in kinds or "clarify" in kinds, d.messages
+    assert "2028" not in texts(d)
+    unchanged = service.owned_reminder("tg:320", mine.id, database_url=database)
+    assert unchanged is not None and unchanged.expiry_date == date(2027, 3, 5)
+
+
 async def test_change_restarts_the_form_with_the_label_kept(database: str) -> None:
     mine = service.create_reminder("tg:400", date(2027, 3, 5), NOW, label="父母", database_url=database)
     _, events = await run(actions.ActionReminderChange(),
