@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.brain.conversation_context import is_follow_up
 from bot.brain.faq_ranking import FaqChoice, choose_faq, warm_up_in_background
 from bot.knowledge import FaqEntry, faq_base
 from bot.text import normalize_text
@@ -24,6 +25,9 @@ SECOND_TOPIC_THRESHOLD = 0.15
 # A question filed as out of scope that never names the permit still gets a button to the entry
 # both rankers agree on, at this fused confidence (elliptical permit questions: 0.7-0.9).
 SUGGESTION_THRESHOLD = 0.6
+# An out-of-scope verdict this unsure, on a message that leans on the previous answer
+# (「我该怎么补」 after the incomplete-materials answer), more likely continues the conversation.
+FOLLOW_UP_DOUBT = 0.6
 
 warm_up_in_background()
 CERTAINTY_NOTE = {
@@ -169,11 +173,22 @@ def earlier_texts(tracker: Tracker) -> list[str]:
     return texts
 
 
+def previous_entry(tracker: Tracker) -> str | None:
+    """The entry answered last in this session, if the slot names one."""
+    previous = tracker.get_slot("faq_id")  # a typed payload can put anything in a slot
+    return previous if isinstance(previous, str) and previous in faq_base().entries else None
+
+
 def choose_for(tracker: Tracker) -> FaqChoice:
     """The FAQ ranking for the latest message, read in the light of the conversation."""
-    previous = tracker.get_slot("faq_id")  # a typed payload can put anything in a slot
-    previous_entry = previous if isinstance(previous, str) and previous in faq_base().entries else None
-    return choose_faq(latest_text(tracker), selector_ranking(tracker), previous_entry, earlier_texts(tracker))
+    return choose_faq(latest_text(tracker), selector_ranking(tracker), previous_entry(tracker), earlier_texts(tracker))
+
+
+def intent_confidence(tracker: Tracker) -> float:
+    try:
+        return float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def answer(dispatcher: CollectingDispatcher, entry_id: str, confidence: float, second: str | None) -> list[dict[str, Any]]:
@@ -219,7 +234,8 @@ class ActionOutOfScope(Action):
     The intent classifier sometimes files a permit question under "out of scope" because it
     resembles questions about other documents (「…丢了补办要带什么」). When the question names
     the permit or its registration, mentions none of the neighbouring topics we do not cover,
-    and both FAQ rankers agree on one entry, that entry answers instead.
+    and both FAQ rankers agree on one entry, that entry answers instead. A doubtful verdict on a
+    follow-up (no subject named, just after an answer) asks back instead of closing the door.
     """
 
     def name(self) -> str:
@@ -227,6 +243,14 @@ class ActionOutOfScope(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         text = latest_text(tracker)
+        previous = previous_entry(tracker)
+        if (
+            previous
+            and is_follow_up(text)
+            and not names_a_neighbour_topic(text)
+            and intent_confidence(tracker) < FOLLOW_UP_DOUBT
+        ):
+            return continue_conversation(dispatcher, tracker, previous)
         agreed = agreed_entry(choose_faq(text, selector_ranking(tracker)))
         if agreed and is_about_the_permit(text):
             return answer(dispatcher, agreed[0], agreed[1], None)
@@ -235,6 +259,23 @@ class ActionOutOfScope(Action):
         else:
             dispatcher.utter_message(response="utter_out_of_scope")
         return []
+
+
+def continue_conversation(dispatcher: CollectingDispatcher, tracker: Tracker, previous: str) -> list[dict[str, Any]]:
+    """A doubtful "out of scope" on a follow-up: answer when the conversation settles it, else
+    ask back with the previous answer's own next questions first."""
+    choice = choose_for(tracker)
+    best = choice.best
+    if best and best[0] in faq_base().entries and choice.settled_by_context:
+        return answer(dispatcher, best[0], best[1], None)
+    base = faq_base()
+    candidates: list[str] = []
+    for entry_id in [*base.entries[previous].follow_ups[:2], *(rid for rid, _ in choice.ranking)]:
+        if entry_id in base.entries and entry_id not in candidates and entry_id != previous:
+            candidates.append(entry_id)
+    log_fallback(tracker, "out_of_scope", intent_confidence(tracker))
+    ask_back(dispatcher, candidates[:3])
+    return []
 
 
 def suggest_permit_reading(dispatcher: CollectingDispatcher, entry_id: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.brain.ranking_rules import promote
+from bot.brain.ranking_rules import put_first
 from bot.reminders.numerals import replace_chinese_numerals
 from bot.text import normalize_text
 
@@ -62,4 +62,5 @@ def settle_grace_period(
     days = next((d for t in (text, *earlier_texts) if (d := overdue_days(t)) is not None), None)
     if days is None:
         return ranking
-    return promote(ranking, WITHIN_60 if days <= GRACE_DAYS else AFTER_60)
+    # the leader is one of the pair, so its partner is relevant however low the rankers put it
+    return put_first(ranking, WITHIN_60 if days <= GRACE_DAYS else AFTER_60)

@@ -14,3 +14,12 @@ def promote(ranking: list[tuple[str, float]], wanted: str) -> list[tuple[str, fl
     reordered = list(ranking)
     reordered[0], reordered[position] = (wanted, ranking[0][1]), (ranking[0][0], ranking[position][1])
     return reordered
+
+
+def put_first(ranking: list[tuple[str, float]], wanted: str) -> list[tuple[str, float]]:
+    """Put ``wanted`` first wherever it stands, or add it; scores stay with their positions.
+    Only for a rule that decides between two named entries on a fact the rankers cannot read
+    (the number of days overdue), where the partner's rank says nothing."""
+    entries = [wanted, *(entry for entry, _ in ranking if entry != wanted)]
+    scores = [score for _, score in ranking] + ([0.0] if len(entries) > len(ranking) else [])
+    return list(zip(entries, scores, strict=True))

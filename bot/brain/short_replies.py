@@ -69,23 +69,22 @@ def _read_part(part: str) -> str | None:
     whole = lexicon.get(_canonical(part))
     if whole is not None or " " not in part:
         return whole
-    words = {lexicon.get(_canonical(w)) for w in part.split(" ")}
-    return words.pop() if len(words) == 1 else None
+    return _combined({lexicon.get(_canonical(w)) for w in part.split(" ")})
+
+
+def _combined(found: set[str | None]) -> str | None:
+    """One intent for several replies: the same one throughout, or thanks and a goodbye
+    (「谢谢，再见」「我去试试 谢谢」), which end the conversation: ``goodbye``."""
+    if found == {"thank", "goodbye"}:
+        return "goodbye"
+    return found.pop() if len(found) == 1 else None
 
 
 def read_short_reply(text: str) -> str | None:
-    """The intent when every part of ``text`` is a listed reply of that intent.
-
-    Thanks followed by a goodbye (「谢谢，再见」) ends the conversation: ``goodbye``.
-    """
+    """The intent when every part of ``text`` is a listed reply of that intent (see ``_combined``)."""
     if not text or len(text) > MAX_CHARS:
         return None
     parts = _parts(text)
     if not parts:
         return None
-    found = {_read_part(p) for p in parts}
-    if found == {"thank", "goodbye"}:
-        return "goodbye"
-    if len(found) != 1:
-        return None
-    return found.pop()
+    return _combined({_read_part(p) for p in parts})

@@ -180,3 +180,36 @@ async def test_a_slot_set_from_a_typed_payload_is_not_trusted_as_the_previous_an
         t = tracker("要带什么材料", "faq", selector, [("faq", 0.9)])
         t.slots["faq_id"] = bogus
         assert answered(await run(ActionAnswerFaq(), t)) == "materials_general"
+
+
+async def test_a_doubtful_out_of_scope_follow_up_asks_back_with_the_previous_answers_next_questions() -> None:
+    # 「我该怎么补」 right after the incomplete-materials answer: the classifier says "out of scope"
+    # with 0.46; the user is plainly still talking about that answer.
+    t = tracker("我该怎么补", "out_of_scope", [("lost_replace", 0.3), ("rejection_incomplete", 0.2)],
+                [("out_of_scope", 0.46)], previous_entry="rejection_incomplete")
+    messages = await run(ActionOutOfScope(), t)
+    assert answered(messages) is None
+    assert (messages[0].get("custom") or {}).get("type") == "clarify"
+    offered = (messages[0].get("custom") or {})["candidates"]
+    from bot.knowledge import faq_base
+
+    assert offered[:2] == list(faq_base().entries["rejection_incomplete"].follow_ups[:2])
+    assert "rejection_incomplete" not in offered and len(offered) == 3
+
+
+async def test_a_confident_or_neighbour_out_of_scope_follow_up_still_gets_the_scope_message() -> None:
+    cases = [
+        ("今天天气怎么样", [("out_of_scope", 0.95)]),  # sure: unrelated, whatever came before
+        ("那积分呢", [("out_of_scope", 0.5)]),  # names a topic we do not cover
+        ("居住证积分怎么算", [("out_of_scope", 0.5)]),  # names its subject: not a follow-up
+    ]
+    for text, intents in cases:
+        t = tracker(text, "out_of_scope", [("renewal_window", 0.3)], intents, previous_entry="rejection_incomplete")
+        messages = await run(ActionOutOfScope(), t)
+        assert [m.get("response") for m in messages] == ["utter_out_of_scope"], text
+
+
+async def test_without_a_previous_answer_a_doubtful_out_of_scope_gets_the_scope_message() -> None:
+    t = tracker("我该怎么补", "out_of_scope", [("lost_replace", 0.3)], [("out_of_scope", 0.46)])
+    messages = await run(ActionOutOfScope(), t)
+    assert [m.get("response") for m in messages] == ["utter_out_of_scope"]

@@ -51,3 +51,14 @@ def test_a_time_stated_earlier_in_the_conversation_decides_a_follow_up() -> None
     assert settle_grace_period("那年限还算连续吗", ranking, ["居住证过期了怎么办"]) == ranking
     # the question's own number wins over an earlier one
     assert settle_grace_period("过期20天呢", ranking, ["过期三个月了"]) == ranking
+
+
+def test_the_partner_entry_is_put_first_however_low_the_rankers_put_it() -> None:
+    # the rankers read 「那年限还算连续吗」 as the within-60 question and barely list the other one
+    far_down = [(WITHIN_60, 0.5), ("expiry_impact", 0.2), ("renewal_window", 0.1), ("expiry_long_overdue", 0.05),
+                (AFTER_60, 0.01)]
+    settled = settle_grace_period("那年限还算连续吗", far_down, ["已经过了两个多月了"])
+    assert settled[0] == (AFTER_60, 0.5) and settled[1] == (WITHIN_60, 0.2) and len(settled) == len(far_down)
+    absent = settle_grace_period("过期三个月了还连续吗", [(WITHIN_60, 0.5), ("expiry_impact", 0.2)])
+    assert [entry for entry, _ in absent] == [AFTER_60, WITHIN_60, "expiry_impact"]
+    assert [score for _, score in absent] == [0.5, 0.2, 0.0]

@@ -37,7 +37,7 @@ def test_ways_of_saying_no(reply: str) -> None:
     [("在吗", "greet"), ("在嗎？", "greet"), ("你好呀", "greet"), ("您好，在吗", "greet"), ("Hi", "greet"),
      ("hello there", "greet"), ("早上好！", "greet"), ("哈喽哈喽", "greet"),
      ("辛苦了", "thank"), ("谢谢谢谢", "thank"), ("多謝啦", "thank"), ("Thank you!", "thank"), ("thx", "thank"),
-     ("晚安", "goodbye"), ("拜拜~", "goodbye"), ("bye bye", "goodbye"), ("谢谢，再见", "goodbye"),
+     ("晚安", "goodbye"), ("拜拜~", "goodbye"), ("bye bye", "goodbye"), ("谢谢，再见", "goodbye"), ("我去试试 谢谢", "goodbye"), ("好，我这就去办", None),
      ("好的 谢谢 拜拜", None),
      ("取消", "cancel"), ("我的提醒", "reminders_list"), ("查看提醒", "reminders_list"), ("照片预检", "precheck_start"),
      ("帮助", "help"), ("常见问题", "faq_menu"), ("续签提醒", "remind_me"), ("材料清单", "start_materials"),
