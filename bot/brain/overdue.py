@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 
+from bot.brain.expiry_date import days_since_stated_expiry
 from bot.brain.ranking_rules import put_first
 from bot.reminders.numerals import replace_chinese_numerals
 from bot.text import normalize_text
 
 WITHIN_60 = "expiry_within_60"
 AFTER_60 = "expiry_after_60"
+# "When can I renew?" asked by someone whose permit has already expired: the grace period answers it
+PAST_THE_WINDOW = "renewal_window"
 GRACE_DAYS = 60
 MAX_AMOUNT = 10_000.0  # 「过期999…9天」 is simply "long overdue", not an overflow
 
@@ -50,17 +54,37 @@ def overdue_days(text: str) -> int | None:
     return None
 
 
+def stated_overdue_days(text: str, today: date) -> int | None:
+    """Days overdue that the text states, as a count (「过期20天」) or as a past expiry date on
+    one side of the 60-day line (「上个月28号到期了」)."""
+    days = overdue_days(text)
+    if days is not None:
+        return days
+    span = days_since_stated_expiry(text, today)
+    if span is None or (span[0] <= GRACE_DAYS) != (span[1] <= GRACE_DAYS):
+        return None
+    return span[1]
+
+
 def settle_grace_period(
-    text: str, ranking: list[tuple[str, float]], earlier_texts: Sequence[str] = ()
+    text: str, ranking: list[tuple[str, float]], earlier_texts: Sequence[str] = (), today: date | None = None
 ) -> list[tuple[str, float]]:
-    """If a 60-day entry leads the ranking and the question says how long it is overdue, put
-    the entry the number points to first. A question that states no time uses the time the user
-    stated earlier in the conversation (``earlier_texts``, latest first): 「已经过了两个多月了」
-    then 「那年限还算连续吗」."""
-    if not ranking or ranking[0][0] not in (WITHIN_60, AFTER_60):
+    """If a 60-day entry (or the renewal-window entry) leads the ranking and the question says how
+    long the permit is overdue, put the 60-day entry the number points to first. A question that
+    states no time uses the time the user stated earlier in the conversation (``earlier_texts``,
+    latest first): 「已经过了两个多月了」 then 「那年限还算连续吗」."""
+    if not ranking or ranking[0][0] not in (WITHIN_60, AFTER_60, PAST_THE_WINDOW):
         return ranking
-    days = next((d for t in (text, *earlier_texts) if (d := overdue_days(t)) is not None), None)
+    today = today or _shanghai_today()
+    days = next((d for t in (text, *earlier_texts) if (d := stated_overdue_days(t, today)) is not None), None)
     if days is None:
         return ranking
     # the leader is one of the pair, so its partner is relevant however low the rankers put it
     return put_first(ranking, WITHIN_60 if days <= GRACE_DAYS else AFTER_60)
+
+
+def _shanghai_today() -> date:
+    from bot.reminders.chat import now_utc
+    from bot.reminders.schedule import shanghai_today
+
+    return shanghai_today(now_utc())

@@ -35,7 +35,7 @@ def test_the_number_decides_between_the_two_sixty_day_entries() -> None:
 
 
 def test_other_questions_are_left_alone() -> None:
-    ranking = [("renewal_window", 0.6), (WITHIN_60, 0.3)]
+    ranking = [("lost_replace", 0.6), (WITHIN_60, 0.3)]
     assert settle_grace_period("过期20天了", ranking) == ranking
     assert settle_grace_period("过期了", [(AFTER_60, 0.6), (WITHIN_60, 0.3)])[0][0] == AFTER_60
 
