@@ -63,8 +63,8 @@ def stated_expiry(text: str, today: date) -> tuple[date, date] | None:
     if match := _MONTH_ONLY.search(clean):
         month = int(match[3])
         first_dom, last_dom = _PART_OF_MONTH[match[4]]
-        year = (int(match[1]) if match[1] else None) or _year_word(match[2], today)
-        year = year or _latest_past_year(month, first_dom, today)
+        stated_year = (int(match[1]) if match[1] else None) or _year_word(match[2], today)
+        year = stated_year or _latest_past_year(month, first_dom, today)
         first, last = _day(year, month, first_dom), _day(year, month, last_dom, clamp=True)
         return (first, last) if first and last else None
     return None
