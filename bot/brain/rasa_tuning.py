@@ -17,7 +17,7 @@ from keras.utils import tf_utils
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DIAGNOSTIC_DATA, DOCS_BASE_URL
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.events import Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import EventVerbosity
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import ClientResponseError
@@ -117,24 +117,38 @@ def _delivery_key(action: RemoteAction, domain: Domain) -> tuple[str, str]:
     return (url or "", domain_digest(domain))
 
 
+# How many earlier user messages of the session go along, as text only: the FAQ action reads
+# what the user said before (bot/actions/faq.py, EARLIER_TURNS).
+EARLIER_USER_TEXTS = 3
+
+
 def events_of_this_turn(tracker: Any) -> list[dict[str, Any]]:
-    """The events from the user's latest message on (all of them if there is none), as dicts."""
+    """The events from the user's latest message on (all of them if there is none), as dicts,
+    preceded by the session's earlier typed messages as bare ``user`` events (text only, at most
+    ``EARLIER_USER_TEXTS``): 「已经过了两个多月了」 then 「那年限还算连续吗」 needs the first."""
     turn: list[Event] = []
-    for event in reversed(tracker.events):
+    backwards = reversed(tracker.events)
+    for event in backwards:
         turn.append(event)
         if isinstance(event, UserUttered):
             break
-    return [event.as_dict() for event in reversed(turn)]
+    earlier: list[dict[str, Any]] = []
+    for event in backwards:  # the same iterator: what came before this turn
+        if isinstance(event, SessionStarted) or len(earlier) == EARLIER_USER_TEXTS:
+            break
+        if isinstance(event, UserUttered) and event.text and not event.text.startswith("/"):
+            earlier.append({"event": "user", "text": event.text, "timestamp": event.timestamp})
+    return [*reversed(earlier), *(event.as_dict() for event in reversed(turn))]
 
 
 def action_call_format(self: RemoteAction, tracker: Any, domain: Domain) -> dict[str, Any]:
     """Rasa's request to the action server, lighter in two ways.
 
     The domain goes only with the first call (then its digest, see ``run_remote_action``). And the
-    tracker carries only this turn's events — Rasa sends the whole session, ~100 kB of JSON at 15
-    turns, whose encoding was ~5 % of a Rasa server under load. Our actions read slots, the latest
-    message and the sender; rasa_sdk's form validation reads the slot events after the latest user
-    message — all in the trimmed state (the materials and reminder forms run end to end through
+    tracker carries only this turn's events and the session's last few typed texts — Rasa sends the
+    whole session, ~100 kB of JSON at 15 turns, whose encoding was ~5 % of a Rasa server under load.
+    Our actions read slots, the latest message, the sender and those texts; rasa_sdk's form
+    validation reads the slot events after the latest user message — all in the trimmed state (the materials and reminder forms run end to end through
     the real action server in tests/materials/test_materials_integration.py and
     tests/telegram/test_e2e_rasa.py).
     """

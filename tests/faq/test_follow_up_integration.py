@@ -33,3 +33,22 @@ async def test_follow_ups_take_the_subject_of_the_previous_answer(rasa_stack, mo
         assert answered(await assistant.handle_text("console:follow-up-fresh", "要带什么材料", "console")) == "materials_general"
     finally:
         await assistant.aclose()
+
+
+async def test_an_overdue_time_said_earlier_decides_a_later_question(rasa_stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The action server is sent this turn's events plus the session's earlier typed texts
+    # (bot/brain/rasa_tuning.py); without them the second question read as the within-60 one.
+    from bot.pipeline import build_assistant
+
+    monkeypatch.setenv("DATABASE_URL", rasa_stack.settings.database_url)
+    assistant = await build_assistant(rasa_stack.settings, start_services=False)
+    try:
+        late = "console:follow-up-overdue-late"
+        assert answered(await assistant.handle_text(late, "居住证过期三个月了", "console")) == "expiry_after_60"
+        assert answered(await assistant.handle_text(late, "年限会清零吗", "console")) == "expiry_after_60"
+
+        early = "console:follow-up-overdue-early"
+        await assistant.handle_text(early, "居住证过期二十天了", "console")
+        assert answered(await assistant.handle_text(early, "年限会清零吗", "console")) == "expiry_within_60"
+    finally:
+        await assistant.aclose()

@@ -4,7 +4,8 @@ Runs Rasa's ``RemoteAction`` (in .venv-rasa, with the tuning of bot/brain/rasa_t
 the real action server (rasa_sdk in the bot's environment, ``bot.actions``), over real HTTP:
 the first call carries the domain, the next ones only its digest; after the action server is
 restarted (it forgot the domain and answers HTTP 449) the call is repeated with the domain and
-the user still gets the answer. The tracker in each call holds only the events of this turn.
+the user still gets the answer. The tracker in each call holds only the events of this turn and
+the session's earlier typed texts.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def recording_format(self, tracker, domain):
     body = rasa_tuning.action_call_format(self, tracker, domain)
     sent.append({"domain": "domain" in body, "digest": body.get("domain_digest"),
                  "events": [e["event"] for e in body["tracker"]["events"]],
+                 "texts": [e.get("text") for e in body["tracker"]["events"]],
+                 "earlier_keys": sorted(body["tracker"]["events"][0]),
                  "latest_text": body["tracker"]["latest_message"]["text"]})
     return body
 RemoteAction._action_call_format = recording_format
@@ -104,5 +107,7 @@ def test_domain_goes_out_once_and_again_after_an_action_server_restart(tmp_path)
     # domain on the first call, digest only on the second; after the restart the digest-only call
     # is refused (449) and repeated with the domain; then digest only again
     assert [s["domain"] for s in sent] == [True, False, False, True, False]
-    # the tracker carries this turn's events only (from the latest user message on)
-    assert all(s["events"] == ["user"] and s["latest_text"] == "常见问题" for s in sent)
+    # the tracker carries this turn's events (from the latest user message on), preceded by the
+    # session's earlier typed messages as text only
+    assert all(s["events"] == ["user", "user"] and s["latest_text"] == "常见问题" for s in sent)
+    assert all(s["texts"] == ["你好", "常见问题"] and s["earlier_keys"] == ["event", "text", "timestamp"] for s in sent)
