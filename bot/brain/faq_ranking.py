@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from bot.brain.conversation_context import follow_previous_answer
 from bot.brain.faq_classifier import FaqClassifier
-from bot.brain.overdue import settle_grace_period
+from bot.brain.overdue import grace_entry_called_for, settle_grace_period
 from bot.brain.renewal_cue import prefer_stated_stage
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,9 @@ DEPTH = 10
 class FaqChoice:
     ranking: list[tuple[str, float]]  # fused, best first
     rankers_agree: bool
-    settled_by_context: bool = False  # a follow-up question read in the light of the previous answer
+    # decided by what the user said, not by the rankers: a follow-up read in the subject of the
+    # previous answer, or the 60-day entry a stated overdue time calls for
+    settled_by_context: bool = False
 
     @property
     def best(self) -> tuple[str, float] | None:
@@ -71,6 +73,9 @@ def choose_faq(
         log.warning("FAQ classifier unavailable", exc_info=True)
         linear = []
     choice = fuse(selector, linear)
+    # a stated overdue time decides between the 60-day entries (the rankers cannot read numbers)
+    grace_entry = grace_entry_called_for(text, choice.ranking, earlier_texts)
     ranking = prefer_stated_stage(text, settle_grace_period(text, choice.ranking, earlier_texts))
     ranking, by_context = follow_previous_answer(text, ranking, previous_entry)
-    return FaqChoice(ranking=ranking, rankers_agree=choice.rankers_agree, settled_by_context=by_context)
+    settled = by_context or (grace_entry is not None and ranking[0][0] == grace_entry)
+    return FaqChoice(ranking=ranking, rankers_agree=choice.rankers_agree, settled_by_context=settled)

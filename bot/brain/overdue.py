@@ -66,21 +66,29 @@ def stated_overdue_days(text: str, today: date) -> int | None:
     return span[1]
 
 
-def settle_grace_period(
+def grace_entry_called_for(
     text: str, ranking: list[tuple[str, float]], earlier_texts: Sequence[str] = (), today: date | None = None
-) -> list[tuple[str, float]]:
-    """If a 60-day entry (or the renewal-window entry) leads the ranking and the question says how
-    long the permit is overdue, put the 60-day entry the number points to first. A question that
-    states no time uses the time the user stated earlier in the conversation (``earlier_texts``,
-    latest first): 「已经过了两个多月了」 then 「那年限还算连续吗」."""
+) -> str | None:
+    """The 60-day entry the stated overdue time calls for, when a 60-day entry (or the
+    renewal-window entry) leads the ranking; None when no time is stated. A question that states
+    no time uses the time the user stated earlier in the conversation (``earlier_texts``, latest
+    first): 「已经过了两个多月了」 then 「那年限还算连续吗」."""
     if not ranking or ranking[0][0] not in (WITHIN_60, AFTER_60, PAST_THE_WINDOW):
-        return ranking
+        return None
     today = today or _shanghai_today()
     days = next((d for t in (text, *earlier_texts) if (d := stated_overdue_days(t, today)) is not None), None)
     if days is None:
-        return ranking
+        return None
+    return WITHIN_60 if days <= GRACE_DAYS else AFTER_60
+
+
+def settle_grace_period(
+    text: str, ranking: list[tuple[str, float]], earlier_texts: Sequence[str] = (), today: date | None = None
+) -> list[tuple[str, float]]:
+    """The ranking with the entry ``grace_entry_called_for`` names first."""
+    wanted = grace_entry_called_for(text, ranking, earlier_texts, today)
     # the leader is one of the pair, so its partner is relevant however low the rankers put it
-    return put_first(ranking, WITHIN_60 if days <= GRACE_DAYS else AFTER_60)
+    return put_first(ranking, wanted) if wanted else ranking
 
 
 def _shanghai_today() -> date:

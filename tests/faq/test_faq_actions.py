@@ -213,3 +213,16 @@ async def test_without_a_previous_answer_a_doubtful_out_of_scope_gets_the_scope_
     t = tracker("我该怎么补", "out_of_scope", [("lost_replace", 0.3)], [("out_of_scope", 0.46)])
     messages = await run(ActionOutOfScope(), t)
     assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
+
+
+async def test_an_unsure_question_that_states_a_past_expiry_date_is_answered(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 「上个月28号到期了」 on 2026-12-07: nine days overdue, so the within-60 entry answers, even
+    # though the rankers alone were unsure between it and the renewal window.
+    monkeypatch.setenv("BOT_CLOCK", "2026-12-07T02:00:00+00:00")
+    selector = [("renewal_window", 0.25), ("expiry_within_60", 0.2), ("expiry_what_now", 0.15)]
+    intents = [("nlu_fallback", 0.45), ("faq", 0.1)]
+    text = "我的居住证上个月28号到期了 忘了续"
+    assert answered(await run(ActionClarify(), tracker(text, "nlu_fallback", selector, intents))) == "expiry_within_60"
+    # the same uncertainty without a date is still asked back
+    undated = await run(ActionClarify(), tracker("我的居住证到期了 忘了续", "nlu_fallback", selector, intents))
+    assert (undated[0].get("custom") or {}).get("type") == "clarify"
