@@ -101,6 +101,26 @@ def answers_from(tracker: Tracker) -> dict[str, str]:
     return out
 
 
+# Questions a reply may answer ahead of time: choices, not dates or yes/no.
+EARLY_ANSWER_SLOTS = ("application", "applicant", "registration", "housing", "activity")
+
+
+def answer_to_a_later_question(current: str, text: str, answers: dict[str, str]) -> tuple[str, str] | None:
+    """The (slot, value) a reply answers when it does not answer the question asked but plainly
+    answers one still to come (「上班」 while asked who the application is for)."""
+    for slot in slots_to_ask(answers):
+        if slot == current or slot in answers or slot not in EARLY_ANSWER_SLOTS:
+            continue
+        value = interpret_answer(slot, text, today=_today())
+        if value is not None:
+            return slot, value
+    return None
+
+
+def option_label(slot: str, value: str) -> str:
+    return next((o.label for o in default_materials().question(slot).options if o.value == value), value)
+
+
 def _today() -> date:
     return shanghai_today()
 
@@ -167,7 +187,14 @@ class ValidateMaterialsForm(FormValidationAction):
             # A question mid-form: let the FAQ rule answer it, unless it plainly is an answer.
             return {rasa_slot: value} if value is not None and not looks_like_question(text) else {}
         if value is None:
-            dispatcher.utter_message(text=clarification_for(slot, text) or NOT_UNDERSTOOD)
+            clarification = clarification_for(slot, text)
+            if clarification is None and (early := answer_to_a_later_question(slot, text, answers_from(tracker))):
+                # 「上班」 typed while asked who the application is for: keep it, ask this one again
+                later_slot, later_value = early
+                label = option_label(later_slot, later_value)
+                dispatcher.utter_message(text=f"好的，{SLOT_TITLES[later_slot]}先记下：{label}。先回答这一题：")
+                return {rasa_slot: None, SLOT_PREFIX + later_slot: later_value}
+            dispatcher.utter_message(text=clarification or NOT_UNDERSTOOD)
             return {rasa_slot: None}
         extra: dict[str, Any] = {}
         if slot == "registration" and (when := extract_past_date(text, _today())) is not None:

@@ -352,3 +352,30 @@ def test_domain_declares_every_materials_action() -> None:
     assert declared <= registered
     assert materials_actions == declared
     assert Path(PROJECT_ROOT / "dialogs" / "materials" / "rules.yml").is_file()
+
+
+async def test_an_answer_to_a_later_question_is_kept_and_the_current_one_asked_again() -> None:
+    driver = FormDriver()
+    await driver.start()
+    await driver.say("第一次办")
+    assert driver.slots["requested_slot"] == "mat_applicant"
+    await driver.say("上班")  # answers 在沪情况, not 给谁办
+    assert not driver.rejected
+    assert driver.slots["mat_activity"] == "work" and driver.slots.get("mat_applicant") is None
+    assert driver.slots["requested_slot"] == "mat_applicant"
+    texts = [str(m.get("text")) for m in driver.messages[-2:]]
+    assert "在沪情况先记下：就业" in texts[0] and texts[1] == driver.last_text
+    await driver.say("本人")
+    await driver.say('/inform_materials{"mat_registration":"over_6m"}')
+    await driver.say("自己买的房")
+    assert driver.done  # activity was not asked again
+    assert driver.answers()["activity"] == "work"
+
+
+async def test_a_reply_that_answers_nothing_still_gets_the_hint() -> None:
+    driver = FormDriver()
+    await driver.start()
+    await driver.say("第一次办")
+    await driver.say("嗯……火星", intent="nlu_fallback")
+    assert "没太看懂" in driver.messages[-2]["text"]
+    assert driver.slots.get("mat_activity") is None and driver.slots.get("mat_housing") is None
