@@ -52,3 +52,27 @@ async def test_an_overdue_time_said_earlier_decides_a_later_question(rasa_stack,
         assert answered(await assistant.handle_text(early, "年限会清零吗", "console")) == "expiry_within_60"
     finally:
         await assistant.aclose()
+
+
+async def test_a_past_expiry_date_and_a_doubtful_follow_up_through_the_real_stack(
+    rasa_stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.pipeline import build_assistant
+
+    monkeypatch.setenv("DATABASE_URL", rasa_stack.settings.database_url)
+    assistant = await build_assistant(rasa_stack.settings, start_services=False)
+    try:
+        # 「上个月28号」 is always 1-34 days ago: within the 60-day grace period
+        dated = "console:follow-up-dated"
+        turn = await assistant.handle_text(dated, "我的居住证上个月28号到期了 忘了续", "console")
+        assert answered(turn) == "expiry_within_60"
+        assert answered(await assistant.handle_text(dated, "现在还能在网上弄吗", "console")) == "renewal_online"
+
+        # 「我该怎么补」 right after the incomplete-materials answer: asked back, never the scope message
+        rejected = "console:follow-up-rejected"
+        await assistant.handle_text(rejected, "居住证审核没通过 说材料不全", "console")
+        turn = await assistant.handle_text(rejected, "我该怎么补", "console")
+        offered = [button.payload for reply in turn.replies for button in reply.buttons]
+        assert '/choose_faq{"faq_id":"rejection_resubmit"}' in offered and "/none_of_these" in offered, turn.to_json()
+    finally:
+        await assistant.aclose()
