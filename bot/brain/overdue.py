@@ -30,13 +30,24 @@ _DURATION = re.compile(
 _OVERDUE_WORDS = (
     "过期", "逾期", "超期", "超了", "过了", "过去", "没签注", "没续", "忘了续", "忘记续", "忘记签", "忘了签",
 )
+# English: 「expired 70 days ago」「2 months overdue」
+_ENGLISH_OVERDUE_WORDS = ("expired", "overdue", "expiry was", "lapsed")
+_ENGLISH_DURATION = re.compile(
+    r"\b(more than\s+|over\s+)?(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+"
+    r"(?:more\s+)?(day|week|month|year)s?\b"
+)
+_ENGLISH_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+_ENGLISH_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
 
 
 def overdue_days(text: str) -> int | None:
     """Days past expiry that the question states, or None when it states none."""
     clean = replace_chinese_numerals(normalize_text(text))
     if not any(word in clean for word in _OVERDUE_WORDS):
-        return None
+        return _english_overdue_days(clean.lower())
     for match in _DURATION.finditer(clean):
         amount_text, more, unit, more_after = match.groups()
         amount = 0.5 if amount_text == "半" else min(float(amount_text), MAX_AMOUNT)
@@ -52,6 +63,18 @@ def overdue_days(text: str) -> int | None:
             days += 1
         return int(days + 0.5)
     return None
+
+
+def _english_overdue_days(clean: str) -> int | None:
+    if not any(word in clean for word in _ENGLISH_OVERDUE_WORDS):
+        return None
+    match = _ENGLISH_DURATION.search(clean)
+    if match is None:
+        return None
+    more, amount_text, unit = match.groups()
+    amount = _ENGLISH_NUMBERS.get(amount_text) or min(float(amount_text), MAX_AMOUNT)
+    days = amount * _ENGLISH_UNIT_DAYS[unit] + (1 if more else 0)  # 「more than 60 days」 is past 60
+    return int(days + 0.5)
 
 
 def stated_overdue_days(text: str, today: date) -> int | None:

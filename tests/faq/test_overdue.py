@@ -20,6 +20,13 @@ from bot.brain.overdue import AFTER_60, WITHIN_60, overdue_days, settle_grace_pe
         ("超了十来天", 11),
         ("居住证还有20天到期", None),  # not expired yet
         ("居住证过期了怎么办", None),  # no duration stated
+        ("my residence permit expired 10 days ago, can I still renew", 10),
+        ("expired 70 days ago, can I still do 签注 online", 70),
+        ("residence permit expired more than 60 days ago", 61),
+        ("my permit is two months overdue", 60),
+        ("expired a week ago", 7),
+        ("it expires in 10 days", None),  # not expired yet
+        ("my permit expired, what now", None),
     ],
 )
 def test_overdue_days(text: str, days: int | None) -> None:
