@@ -11,9 +11,10 @@ import secrets
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -178,3 +179,16 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
     finally:
         services.stop()
         drop_pg_database(db_url)
+
+
+@pytest.fixture
+async def stack_assistant(rasa_stack: RasaStack, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:
+    """The bot's ``Assistant`` talking to the session's real Rasa stack and its database."""
+    from bot.pipeline import build_assistant
+
+    monkeypatch.setenv("DATABASE_URL", rasa_stack.settings.database_url)
+    assistant = await build_assistant(rasa_stack.settings, start_services=False)
+    try:
+        yield assistant
+    finally:
+        await assistant.aclose()

@@ -14,65 +14,43 @@ def answered(turn: Turn) -> str | None:
     return turn.intent[4:] if turn.intent and turn.intent.startswith("faq/") else None
 
 
-async def test_follow_ups_take_the_subject_of_the_previous_answer(rasa_stack, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.pipeline import build_assistant
+async def test_follow_ups_take_the_subject_of_the_previous_answer(stack_assistant) -> None:
+    renewing = "console:follow-up-renewal"
+    first = answered(await stack_assistant.handle_text(renewing, "我的居住证下个月就到期了，怎么续签", "console"))
+    assert first is not None and first.startswith("renewal_")
+    assert answered(await stack_assistant.handle_text(renewing, "要带什么材料", "console")) == "renewal_materials"
 
-    monkeypatch.setenv("DATABASE_URL", rasa_stack.settings.database_url)
-    assistant = await build_assistant(rasa_stack.settings, start_services=False)
-    try:
-        renewing = "console:follow-up-renewal"
-        first = answered(await assistant.handle_text(renewing, "我的居住证下个月就到期了，怎么续签", "console"))
-        assert first is not None and first.startswith("renewal_")
-        assert answered(await assistant.handle_text(renewing, "要带什么材料", "console")) == "renewal_materials"
+    lost = "console:follow-up-lost"
+    assert answered(await stack_assistant.handle_text(lost, "居住证丢了怎么办", "console")) == "lost_replace"
+    assert answered(await stack_assistant.handle_text(lost, "要带什么", "console")) == "lost_materials"
 
-        lost = "console:follow-up-lost"
-        assert answered(await assistant.handle_text(lost, "居住证丢了怎么办", "console")) == "lost_replace"
-        assert answered(await assistant.handle_text(lost, "要带什么", "console")) == "lost_materials"
-
-        # The same words as the first question of a conversation: the first application.
-        assert answered(await assistant.handle_text("console:follow-up-fresh", "要带什么材料", "console")) == "materials_general"
-    finally:
-        await assistant.aclose()
+    # The same words as the first question of a conversation: the first application.
+    assert answered(await stack_assistant.handle_text("console:follow-up-fresh", "要带什么材料", "console")) == "materials_general"
 
 
-async def test_an_overdue_time_said_earlier_decides_a_later_question(rasa_stack, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_an_overdue_time_said_earlier_decides_a_later_question(stack_assistant) -> None:
     # The action server is sent this turn's events plus the session's earlier typed texts
     # (bot/brain/rasa_tuning.py); without them the second question read as the within-60 one.
-    from bot.pipeline import build_assistant
 
-    monkeypatch.setenv("DATABASE_URL", rasa_stack.settings.database_url)
-    assistant = await build_assistant(rasa_stack.settings, start_services=False)
-    try:
-        late = "console:follow-up-overdue-late"
-        assert answered(await assistant.handle_text(late, "居住证过期三个月了", "console")) == "expiry_after_60"
-        assert answered(await assistant.handle_text(late, "年限会清零吗", "console")) == "expiry_after_60"
+    late = "console:follow-up-overdue-late"
+    assert answered(await stack_assistant.handle_text(late, "居住证过期三个月了", "console")) == "expiry_after_60"
+    assert answered(await stack_assistant.handle_text(late, "年限会清零吗", "console")) == "expiry_after_60"
 
-        early = "console:follow-up-overdue-early"
-        await assistant.handle_text(early, "居住证过期二十天了", "console")
-        assert answered(await assistant.handle_text(early, "年限会清零吗", "console")) == "expiry_within_60"
-    finally:
-        await assistant.aclose()
+    early = "console:follow-up-overdue-early"
+    await stack_assistant.handle_text(early, "居住证过期二十天了", "console")
+    assert answered(await stack_assistant.handle_text(early, "年限会清零吗", "console")) == "expiry_within_60"
 
 
-async def test_a_past_expiry_date_and_a_doubtful_follow_up_through_the_real_stack(
-    rasa_stack, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from bot.pipeline import build_assistant
+async def test_a_past_expiry_date_and_a_doubtful_follow_up_through_the_real_stack(stack_assistant) -> None:
+    # 「上个月28号」 is always 1-34 days ago: within the 60-day grace period
+    dated = "console:follow-up-dated"
+    turn = await stack_assistant.handle_text(dated, "我的居住证上个月28号到期了 忘了续", "console")
+    assert answered(turn) == "expiry_within_60"
+    assert answered(await stack_assistant.handle_text(dated, "现在还能在网上弄吗", "console")) == "renewal_online"
 
-    monkeypatch.setenv("DATABASE_URL", rasa_stack.settings.database_url)
-    assistant = await build_assistant(rasa_stack.settings, start_services=False)
-    try:
-        # 「上个月28号」 is always 1-34 days ago: within the 60-day grace period
-        dated = "console:follow-up-dated"
-        turn = await assistant.handle_text(dated, "我的居住证上个月28号到期了 忘了续", "console")
-        assert answered(turn) == "expiry_within_60"
-        assert answered(await assistant.handle_text(dated, "现在还能在网上弄吗", "console")) == "renewal_online"
-
-        # 「我该怎么补」 right after the incomplete-materials answer: asked back, never the scope message
-        rejected = "console:follow-up-rejected"
-        await assistant.handle_text(rejected, "居住证审核没通过 说材料不全", "console")
-        turn = await assistant.handle_text(rejected, "我该怎么补", "console")
-        offered = [button.payload for reply in turn.replies for button in reply.buttons]
-        assert '/choose_faq{"faq_id":"rejection_resubmit"}' in offered and "/none_of_these" in offered, turn.to_json()
-    finally:
-        await assistant.aclose()
+    # 「我该怎么补」 right after the incomplete-materials answer: asked back, never the scope message
+    rejected = "console:follow-up-rejected"
+    await stack_assistant.handle_text(rejected, "居住证审核没通过 说材料不全", "console")
+    turn = await stack_assistant.handle_text(rejected, "我该怎么补", "console")
+    offered = [button.payload for reply in turn.replies for button in reply.buttons]
+    assert '/choose_faq{"faq_id":"rejection_resubmit"}' in offered and "/none_of_these" in offered, turn.to_json()
