@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.brain.conversation_context import is_follow_up
+from bot.brain.conversation_context import EARLIER_TURNS, is_follow_up
 from bot.brain.faq_ranking import FaqChoice, choose_faq, warm_up_in_background
 from bot.knowledge import FaqEntry, faq_base
 from bot.text import normalize_text
@@ -149,9 +149,6 @@ def agreed_entry(choice: FaqChoice) -> tuple[str, float] | None:
 
 def latest_text(tracker: Tracker) -> str:
     return str((tracker.latest_message or {}).get("text") or "")
-
-
-EARLIER_TURNS = 3
 
 
 def earlier_texts(tracker: Tracker) -> list[str]:

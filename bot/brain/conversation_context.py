@@ -13,6 +13,10 @@ from __future__ import annotations
 from bot.brain.renewal_cue import PAIRS, stage_of
 from bot.text import normalize_text
 
+# How many of the user's earlier typed messages in the session are read (an overdue time said
+# before); the Rasa server sends the action server that many (bot/brain/rasa_tuning.py).
+EARLIER_TURNS = 3
+
 # subject of the previous answer -> {generic leading entry: the entry meant in that subject}
 FOLLOW_UPS: dict[str, dict[str, str]] = {
     "renewal": {**PAIRS, "application_fully_online": "renewal_online"},

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 
 from bot.brain.expiry_date import days_since_stated_expiry
 from bot.brain.ranking_rules import put_first
@@ -77,6 +78,7 @@ def _english_overdue_days(clean: str) -> int | None:
     return int(days + 0.5)
 
 
+@lru_cache(maxsize=64)  # read twice per question: to rank, and to tell whether the time decided
 def stated_overdue_days(text: str, today: date) -> int | None:
     """Days overdue that the text states, as a count (「过期20天」) or as a past expiry date on
     one side of the 60-day line (「上个月28号到期了」)."""

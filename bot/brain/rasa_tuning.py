@@ -24,6 +24,8 @@ from rasa.utils.endpoints import ClientResponseError
 from rasa.utils.tensorflow import models as tf_models
 from rasa.version import __version__ as RASA_VERSION
 
+from bot.brain.conversation_context import EARLIER_TURNS
+
 # Restoring the model creates millions of long-lived objects, and with the default thresholds the
 # cyclic garbage collector rescans them over and over: raising the thresholds took ~8 s off the
 # cold start. Once loaded, the model is frozen out of collection.
@@ -117,15 +119,10 @@ def _delivery_key(action: RemoteAction, domain: Domain) -> tuple[str, str]:
     return (url or "", domain_digest(domain))
 
 
-# How many earlier user messages of the session go along, as text only: the FAQ action reads
-# what the user said before (bot/actions/faq.py, EARLIER_TURNS).
-EARLIER_USER_TEXTS = 3
-
-
 def events_of_this_turn(tracker: Any) -> list[dict[str, Any]]:
     """The events from the user's latest message on (all of them if there is none), as dicts,
     preceded by the session's earlier typed messages as bare ``user`` events (text only, at most
-    ``EARLIER_USER_TEXTS``): 「已经过了两个多月了」 then 「那年限还算连续吗」 needs the first."""
+    ``EARLIER_TURNS``): 「已经过了两个多月了」 then 「那年限还算连续吗」 needs the first."""
     turn: list[Event] = []
     backwards = reversed(tracker.events)
     for event in backwards:
@@ -134,7 +131,7 @@ def events_of_this_turn(tracker: Any) -> list[dict[str, Any]]:
             break
     earlier: list[dict[str, Any]] = []
     for event in backwards:  # the same iterator: what came before this turn
-        if isinstance(event, SessionStarted) or len(earlier) == EARLIER_USER_TEXTS:
+        if isinstance(event, SessionStarted) or len(earlier) == EARLIER_TURNS:
             break
         if isinstance(event, UserUttered) and event.text and not event.text.startswith("/"):
             earlier.append({"event": "user", "text": event.text, "timestamp": event.timestamp})
