@@ -47,8 +47,9 @@ _ENGLISH_NUMBERS = {
 def overdue_days(text: str) -> int | None:
     """Days past expiry that the question states, or None when it states none."""
     clean = replace_chinese_numerals(normalize_text(text))
-    if not any(word in clean for word in _OVERDUE_WORDS):
-        return _english_overdue_days(clean.lower())
+    lower = clean.lower()
+    if not any(word in clean for word in _OVERDUE_WORDS) and not any(word in lower for word in _ENGLISH_OVERDUE_WORDS):
+        return None
     for match in _DURATION.finditer(clean):
         amount_text, more, unit, more_after = match.groups()
         amount = 0.5 if amount_text == "半" else min(float(amount_text), MAX_AMOUNT)
@@ -63,12 +64,10 @@ def overdue_days(text: str) -> int | None:
         if more:  # 「两个多月」 is past two months
             days += 1
         return int(days + 0.5)
-    return None
+    return _english_duration_days(lower)  # 「expired 70 days ago」, or mixed: 「过期 70 days 了」
 
 
-def _english_overdue_days(clean: str) -> int | None:
-    if not any(word in clean for word in _ENGLISH_OVERDUE_WORDS):
-        return None
+def _english_duration_days(clean: str) -> int | None:
     match = _ENGLISH_DURATION.search(clean)
     if match is None:
         return None

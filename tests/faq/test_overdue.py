@@ -25,6 +25,7 @@ from bot.brain.overdue import AFTER_60, WITHIN_60, overdue_days, settle_grace_pe
         ("residence permit expired more than 60 days ago", 61),
         ("my permit is two months overdue", 60),
         ("expired a week ago", 7),
+        ("居住证过期 70 days 了", 70),
         ("it expires in 10 days", None),  # not expired yet
         ("my permit expired, what now", None),
     ],
