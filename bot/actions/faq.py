@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.brain.conversation_context import EARLIER_TURNS, is_follow_up
+from bot.brain.conversation_context import EARLIER_TURNS, follow_up_candidates, is_follow_up
 from bot.brain.faq_ranking import FaqChoice, choose_faq, warm_up_in_background
 from bot.knowledge import FaqEntry, faq_base
 from bot.text import normalize_text
@@ -131,7 +131,9 @@ class ActionAnswerFaq(Action):
             log_fallback(tracker, f"faq/{entry_id}", confidence)
             ask_back(dispatcher, [r[0] for r in ranked[:3]])
             return []
-        second = next(
+        # a reading the conversation decided leaves the rankers' other reading out: it is the
+        # context-free one the context just overruled (「超过30天了」 after the address answer)
+        second = None if choice.settled_by_context else next(
             (rid for rid, conf in ranked[1:3] if conf >= SECOND_TOPIC_THRESHOLD and base.entries[rid].topic != base.entries[entry_id].topic),
             None,
         )
@@ -145,6 +147,14 @@ def agreed_entry(choice: FaqChoice) -> tuple[str, float] | None:
     if best and choice.rankers_agree and best[1] >= ANSWER_THRESHOLD and best[0] in faq_base().entries:
         return best
     return None
+
+
+def candidates_for(tracker: Tracker, choice: FaqChoice) -> list[str]:
+    """Up to three topics to ask back with; a follow-up gets the previous answer's neighbours."""
+    previous = previous_entry(tracker)
+    if previous and is_follow_up(latest_text(tracker)):
+        return follow_up_candidates(previous, choice.ranking)
+    return [rid for rid, _ in choice.ranking if rid in faq_base().entries][:3]
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -216,7 +226,7 @@ class ActionClarify(Action):
             return answer(dispatcher, agreed[0], agreed[1], None)
         if top_intent == "faq" and choice.settled_by_context and (best := choice.best) and best[0] in faq_base().entries:
             return answer(dispatcher, best[0], best[1], None)
-        candidates = [rid for rid, _ in choice.ranking if rid in faq_base().entries][:3]
+        candidates = candidates_for(tracker, choice)
         log_fallback(tracker, str(top_intent), top_conf)
         if not candidates:
             dispatcher.utter_message(response="utter_none_of_these")
@@ -231,8 +241,9 @@ class ActionOutOfScope(Action):
     The intent classifier sometimes files a permit question under "out of scope" because it
     resembles questions about other documents (「…丢了补办要带什么」). When the question names
     the permit or its registration, mentions none of the neighbouring topics we do not cover,
-    and both FAQ rankers agree on one entry, that entry answers instead. A doubtful verdict on a
-    follow-up (no subject named, just after an answer) asks back instead of closing the door.
+    and both FAQ rankers agree on one entry, that entry answers instead. On a follow-up (no
+    subject named, just after an answer) the door stays open: a doubtful verdict asks back, a
+    confident one says the scope but offers the previous answer's neighbouring topics.
     """
 
     def name(self) -> str:
@@ -241,13 +252,10 @@ class ActionOutOfScope(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         text = latest_text(tracker)
         previous = previous_entry(tracker)
-        if (
-            previous
-            and is_follow_up(text)
-            and not names_a_neighbour_topic(text)
-            and intent_confidence(tracker) < FOLLOW_UP_DOUBT
-        ):
-            return continue_conversation(dispatcher, tracker, previous)
+        if previous and is_follow_up(text) and not names_a_neighbour_topic(text):
+            if intent_confidence(tracker) < FOLLOW_UP_DOUBT:
+                return continue_conversation(dispatcher, tracker)
+            return scope_with_follow_ups(dispatcher, previous, choose_for(tracker))
         agreed = agreed_entry(choose_faq(text, selector_ranking(tracker)))
         if agreed and is_about_the_permit(text):
             return answer(dispatcher, agreed[0], agreed[1], None)
@@ -258,20 +266,38 @@ class ActionOutOfScope(Action):
         return []
 
 
-def continue_conversation(dispatcher: CollectingDispatcher, tracker: Tracker, previous: str) -> list[dict[str, Any]]:
+def continue_conversation(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
     """A doubtful "out of scope" on a follow-up: answer when the conversation settles it, else
-    ask back with the previous answer's own next questions first."""
+    ask back with the previous answer's neighbouring topics first."""
     choice = choose_for(tracker)
     best = choice.best
     if best and best[0] in faq_base().entries and choice.settled_by_context:
         return answer(dispatcher, best[0], best[1], None)
-    base = faq_base()
-    candidates: list[str] = []
-    for entry_id in [*base.entries[previous].follow_ups[:2], *(rid for rid, _ in choice.ranking)]:
-        if entry_id in base.entries and entry_id not in candidates and entry_id != previous:
-            candidates.append(entry_id)
     log_fallback(tracker, "out_of_scope", intent_confidence(tracker))
-    ask_back(dispatcher, candidates[:3])
+    ask_back(dispatcher, candidates_for(tracker, choice))
+    return []
+
+
+def scope_with_follow_ups(dispatcher: CollectingDispatcher, previous: str, choice: FaqChoice) -> list[dict[str, Any]]:
+    """A confident "out of scope" on a follow-up (「怎么改」 after the rejection answer): the model
+    reads it on its own, without the answer before. Say the scope, but offer the topics next to
+    that answer, in case the user is still on it."""
+    best = choice.best
+    if best and best[0] in faq_base().entries and choice.settled_by_context:
+        return answer(dispatcher, best[0], best[1], None)
+    base = faq_base()
+    candidates = follow_up_candidates(previous, choice.ranking)
+    dispatcher.utter_message(
+        text=(
+            f"这句我没看出是不是在问居住证。如果你是接着刚才「{base.entries[previous].short}」问的，"
+            "可能是下面这几条；问别的事（积分、落户、其他证件等）的话，请查随申办、一网通办，"
+            "或拨打 12345 市民服务热线。"
+        ),
+        buttons=[
+            *({"title": base.entries[c].short, "payload": payload("choose_faq", faq_id=c)} for c in candidates),
+            {"title": "我能问什么", "payload": payload("help")},
+        ],
+    )
     return []
 
 

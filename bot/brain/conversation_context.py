@@ -11,6 +11,7 @@ question of a conversation: Rasa's session (60 minutes, no slots carried over) b
 from __future__ import annotations
 
 from bot.brain.renewal_cue import PAIRS, stage_of
+from bot.knowledge import faq_base
 from bot.text import normalize_text
 
 # How many of the user's earlier typed messages in the session are read (an overdue time said
@@ -28,6 +29,18 @@ FOLLOW_UPS: dict[str, dict[str, str]] = {
         "renewal_fee": "lost_fee",
         "application_where": "lost_replace",
         "renewal_offline": "lost_replace",
+        # 「可以让别人帮我补吗」: the lost-card materials answer says what is known about proxies
+        "proxy_friend": "lost_materials",
+        "renewal_by_others": "lost_materials",
+    },
+    # 「超过30天了怎么办」 after the address-change answer means its 30-day deadline
+    "address_change": {
+        "expiry_after_60": "change_address",
+        "expiry_within_60": "change_address",
+        "materials_general": "change_address",
+        "renewal_materials": "change_address",
+        "application_where": "change_address",
+        "renewal_offline": "change_address",
     },
     "registration": {
         "materials_general": "registration_materials",
@@ -42,6 +55,7 @@ SUBJECT_OF_PREFIX = {
     "renewal_": "renewal",
     "expiry_": "renewal",
     "change_moved_before_renewal": "renewal",
+    "change_address": "address_change",
     "rejection_endorsement": "renewal",
     "application_": "first",
     "eligibility_": "first",
@@ -86,3 +100,21 @@ def follow_previous_answer(
     # The leader's score goes with the top position, as for the other ranking rules.
     rest = [(entry, score) for entry, score in ranking if entry != wanted]
     return [(wanted, ranking[0][1]), *rest], True
+
+
+def follow_up_candidates(previous_entry: str, ranking: list[tuple[str, float]], limit: int = 3) -> list[str]:
+    """Topics to offer when a follow-up cannot be read with confidence (「为啥」 after the
+    rejection answer): the previous answer's neighbours (its own next questions and its topic's
+    entries) in the rankers' order, then the rankers' best guess from anywhere else."""
+    base = faq_base()
+    previous = base.entries[previous_entry]
+    neighbours = [*previous.follow_ups, *(e.id for e in base.entries.values() if e.topic == previous.topic)]
+    score = dict(ranking)
+    near = sorted(
+        dict.fromkeys(e for e in neighbours if e in base.entries and e != previous_entry),
+        key=lambda e: -score.get(e, 0.0),  # stable: unranked neighbours keep the answer's own order
+    )
+    chosen = near[: limit - 1]
+    chosen += [e for e, _ in ranking if e in base.entries and e != previous_entry and e not in chosen][:1]
+    chosen += [e for e in near if e not in chosen]
+    return chosen[:limit]

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.brain.conversation_context import FOLLOW_UPS, follow_previous_answer, is_follow_up
+from bot.brain.conversation_context import (
+    FOLLOW_UPS,
+    follow_previous_answer,
+    follow_up_candidates,
+    is_follow_up,
+)
 from bot.knowledge import faq_base
 
 GENERIC_FIRST = [("materials_general", 0.6), ("renewal_materials", 0.2), ("lost_materials", 0.1)]
+LEADERS = {"可以让别人帮我补吗": "renewal_by_others", "超过30天了怎么办": "expiry_after_60"}
 
 
 @pytest.mark.parametrize(
@@ -18,10 +24,13 @@ GENERIC_FIRST = [("materials_general", 0.6), ("renewal_materials", 0.2), ("lost_
         ("lost_replace", "要带什么", "lost_materials"),
         ("registration_what", "要准备什么材料", "registration_materials"),
         ("eligibility_conditions", "要带什么材料", "materials_general"),
+        ("lost_replace", "可以让别人帮我补吗", "lost_materials"),
+        ("change_address", "超过30天了怎么办", "change_address"),
     ],
 )
 def test_a_follow_up_takes_the_subject_of_the_previous_answer(previous: str, text: str, expected: str) -> None:
-    ranking, decided = follow_previous_answer(text, GENERIC_FIRST, previous)
+    given = [(LEADERS[text], 0.6), *GENERIC_FIRST[1:]] if text in LEADERS else GENERIC_FIRST
+    ranking, decided = follow_previous_answer(text, given, previous)
     assert ranking[0][0] == expected
     assert decided
     assert ranking[0][1] == 0.6  # the confidence stays the rankers' own
@@ -63,3 +72,14 @@ def test_every_entry_named_in_the_follow_up_tables_exists() -> None:
     entries = faq_base().entries
     named = {e for table in FOLLOW_UPS.values() for pair in table.items() for e in pair}
     assert named <= set(entries), named - set(entries)
+
+
+def test_follow_up_candidates_put_the_previous_answers_neighbours_first_in_the_rankers_order() -> None:
+    ranking = [("processing_time", 0.3), ("delivery_notice", 0.1), ("registration_what", 0.05)]
+    # 「多久到」 after the courier answer: the delivery entries the rankers like best, then their best guess
+    assert follow_up_candidates("delivery_courier", ranking) == ["delivery_notice", "delivery_pickup", "processing_time"]
+    # with nothing ranked, the answer's own next questions in its order
+    own = list(faq_base().entries["rejection_new_application"].follow_ups)
+    assert follow_up_candidates("rejection_new_application", []) == own[:3]
+    # the previous entry itself is never offered again
+    assert "delivery_courier" not in follow_up_candidates("delivery_courier", [("delivery_courier", 0.9)])

@@ -197,16 +197,64 @@ async def test_a_doubtful_out_of_scope_follow_up_asks_back_with_the_previous_ans
     assert "rejection_incomplete" not in offered and len(offered) == 3
 
 
-async def test_a_confident_or_neighbour_out_of_scope_follow_up_still_gets_the_scope_message() -> None:
+async def test_a_neighbour_topic_or_a_self_contained_question_gets_the_plain_scope_message() -> None:
     cases = [
-        ("今天天气怎么样", [("out_of_scope", 0.95)]),  # sure: unrelated, whatever came before
         ("那积分呢", [("out_of_scope", 0.5)]),  # names a topic we do not cover
         ("居住证积分怎么算", [("out_of_scope", 0.5)]),  # names its subject: not a follow-up
+        ("落户要几年社保", [("out_of_scope", 0.99)]),
     ]
     for text, intents in cases:
         t = tracker(text, "out_of_scope", [("renewal_window", 0.3)], intents, previous_entry="rejection_incomplete")
         messages = await run(ActionOutOfScope(), t)
         assert [m.get("response") for m in messages] == ["utter_out_of_scope"], text
+
+
+async def test_a_confident_out_of_scope_follow_up_says_the_scope_but_offers_the_topics_next_to_the_answer() -> None:
+    # 「怎么改」 right after the rejection answer: the classifier, reading it alone, is sure (0.79)
+    # it is out of scope. The user most likely still means the rejection.
+    t = tracker("怎么改", "out_of_scope", [("change_address", 0.4), ("change_identity", 0.2)],
+                [("out_of_scope", 0.79)], previous_entry="rejection_new_application")
+    messages = await run(ActionOutOfScope(), t)
+    assert answered(messages) is None and len(messages) == 1
+    assert "审核没通过" in messages[0]["text"] and "12345" in messages[0]["text"]
+    offered = [b["payload"] for b in messages[0]["buttons"]]
+    # the rejection answer's next questions, in the rankers' order (the linear classifier reads 改 too)
+    assert set(offered[:2]) == {'/choose_faq{"faq_id":"rejection_common_causes"}', '/choose_faq{"faq_id":"rejection_resubmit"}'}
+    assert offered[2].startswith('/choose_faq{"faq_id":"change_')  # the rankers' own reading stays on offer
+    assert offered[-1] == "/help"
+    # the same words opening a conversation get the plain scope message
+    fresh = await run(ActionOutOfScope(), tracker("怎么改", "out_of_scope", [("change_address", 0.4)], [("out_of_scope", 0.79)]))
+    assert [m.get("response") for m in fresh] == ["utter_out_of_scope"]
+
+
+async def test_a_confident_out_of_scope_follow_up_the_conversation_settles_is_answered() -> None:
+    # 「可以让别人帮我补吗」 after the lost-card answer: the proxy entries mean the lost-card materials
+    t = tracker("可以让别人帮我补吗", "out_of_scope", [("renewal_by_others", 0.5), ("proxy_friend", 0.2)],
+                [("out_of_scope", 0.9)], previous_entry="lost_replace")
+    assert answered(await run(ActionOutOfScope(), t)) == "lost_materials"
+
+
+async def test_unsure_follow_ups_are_asked_back_with_the_topics_next_to_the_previous_answer() -> None:
+    # 「为啥」 after the rejection answer: the rankers' guesses are about registration (and disagree)
+    selector = [("registration_half_year", 0.2), ("registration_what", 0.15), ("application_fee", 0.1)]
+    intents = [("nlu_fallback", 0.45), ("faq", 0.3)]
+    messages = await run(ActionClarify(), tracker("为啥", "nlu_fallback", selector, intents, "rejection_new_application"))
+    offered = (messages[0].get("custom") or {})["candidates"]
+    assert offered[:2] == ["rejection_common_causes", "rejection_resubmit"]
+    assert offered[2].startswith("registration_")  # the rankers' best guess stays on offer
+    fresh = await run(ActionClarify(), tracker("为啥", "nlu_fallback", selector, intents))
+    assert not any(c.startswith("rejection_") for c in (fresh[0].get("custom") or {})["candidates"])
+
+
+async def test_an_answer_the_conversation_decided_offers_no_second_topic_from_the_overruled_reading() -> None:
+    # 「超过30天了怎么办」 after the address-change answer means its 30-day deadline, not an expired permit
+    selector = [("expiry_after_60", 0.6), ("expiry_within_60", 0.2)]
+    messages = await run(ActionAnswerFaq(), tracker("超过30天了怎么办", "faq", selector, [("faq", 0.9)], "change_address"))
+    assert answered(messages) == "change_address"
+    assert not any(b["title"].startswith("另外") for b in messages[0]["buttons"])
+    assert "过了30天" in messages[0]["text"]
+    fresh = await run(ActionAnswerFaq(), tracker("超过30天了怎么办", "faq", selector, [("faq", 0.9)]))
+    assert answered(fresh) == "expiry_after_60"
 
 
 async def test_without_a_previous_answer_a_doubtful_out_of_scope_gets_the_scope_message() -> None:
