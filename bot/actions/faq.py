@@ -137,7 +137,7 @@ class ActionAnswerFaq(Action):
             (rid for rid, conf in ranked[1:3] if conf >= SECOND_TOPIC_THRESHOLD and base.entries[rid].topic != base.entries[entry_id].topic),
             None,
         )
-        return answer(dispatcher, entry_id, confidence, second)
+        return answer(dispatcher, entry_id, confidence, second, choice)
 
 
 def agreed_entry(choice: FaqChoice) -> tuple[str, float] | None:
@@ -198,9 +198,14 @@ def intent_confidence(tracker: Tracker) -> float:
         return 0.0
 
 
-def answer(dispatcher: CollectingDispatcher, entry_id: str, confidence: float, second: str | None) -> list[dict[str, Any]]:
+def answer(
+    dispatcher: CollectingDispatcher, entry_id: str, confidence: float, second: str | None, choice: FaqChoice | None = None
+) -> list[dict[str, Any]]:
+    """Answer ``entry_id``; the ``choice`` it was chosen from may add the user's own dates first."""
     entry = faq_base().entries[entry_id]
-    dispatcher.utter_message(text=answer_text(entry), buttons=answer_buttons(entry, second))
+    note = choice.note if choice and choice.best and choice.best[0] == entry_id else ""
+    text = f"{note}\n\n{answer_text(entry)}" if note else answer_text(entry)
+    dispatcher.utter_message(text=text, buttons=answer_buttons(entry, second))
     # tells the channels (and `ask --json`) which entry was answered
     dispatcher.utter_message(json_message={"type": "faq_answer", "faq_id": entry.id, "confidence": round(confidence, 4)})
     return [SlotSet("faq_id", entry.id)]
@@ -223,9 +228,9 @@ class ActionClarify(Action):
         top_conf = next((float(i.get("confidence", 0)) for i in intents if i.get("name") != "nlu_fallback"), 0.0)
         choice = choose_for(tracker)
         if top_intent == "faq" and (agreed := agreed_entry(choice)):
-            return answer(dispatcher, agreed[0], agreed[1], None)
+            return answer(dispatcher, agreed[0], agreed[1], None, choice)
         if top_intent == "faq" and choice.settled_by_context and (best := choice.best) and best[0] in faq_base().entries:
-            return answer(dispatcher, best[0], best[1], None)
+            return answer(dispatcher, best[0], best[1], None, choice)
         candidates = candidates_for(tracker, choice)
         log_fallback(tracker, str(top_intent), top_conf)
         if not candidates:
@@ -272,7 +277,7 @@ def continue_conversation(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     choice = choose_for(tracker)
     best = choice.best
     if best and best[0] in faq_base().entries and choice.settled_by_context:
-        return answer(dispatcher, best[0], best[1], None)
+        return answer(dispatcher, best[0], best[1], None, choice)
     log_fallback(tracker, "out_of_scope", intent_confidence(tracker))
     ask_back(dispatcher, candidates_for(tracker, choice))
     return []
@@ -284,7 +289,7 @@ def scope_with_follow_ups(dispatcher: CollectingDispatcher, previous: str, choic
     that answer, in case the user is still on it."""
     best = choice.best
     if best and best[0] in faq_base().entries and choice.settled_by_context:
-        return answer(dispatcher, best[0], best[1], None)
+        return answer(dispatcher, best[0], best[1], None, choice)
     base = faq_base()
     candidates = follow_up_candidates(previous, choice.ranking)
     dispatcher.utter_message(

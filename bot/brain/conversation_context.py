@@ -20,7 +20,21 @@ EARLIER_TURNS = 3
 
 # subject of the previous answer -> {generic leading entry: the entry meant in that subject}
 FOLLOW_UPS: dict[str, dict[str, str]] = {
-    "renewal": {**PAIRS, "application_fully_online": "renewal_online"},
+    "renewal": {
+        **PAIRS,
+        "application_fully_online": "renewal_online",
+        # 「要去哪里」 after an overdue answer: where to renew, not where to register
+        "registration_where": "renewal_offline",
+        "registration_materials": "renewal_materials",
+    },
+    # 「我帮他在网上办可以吗」 after the answer about a child's permit
+    "minor": {
+        "application_online": "proxy_online_guardian",
+        "application_fully_online": "proxy_online_guardian",
+        "renewal_online": "proxy_online_guardian",
+        "materials_general": "proxy_minor",
+        "proxy_friend": "proxy_minor",
+    },
     "first": {renewal: first for first, renewal in PAIRS.items()},
     "lost": {
         "materials_general": "lost_materials",
@@ -57,6 +71,8 @@ SUBJECT_OF_PREFIX = {
     "change_moved_before_renewal": "renewal",
     "change_address": "address_change",
     "rejection_endorsement": "renewal",
+    "proxy_minor": "minor",
+    "proxy_online_guardian": "minor",
     "application_": "first",
     "eligibility_": "first",
     "materials_": "first",

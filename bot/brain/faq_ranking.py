@@ -16,8 +16,10 @@ from functools import lru_cache
 
 from bot.brain.conversation_context import follow_previous_answer
 from bot.brain.faq_classifier import FaqClassifier
-from bot.brain.overdue import grace_entry_called_for, settle_grace_period
+from bot.brain.overdue import grace_entry_called_for, settle_grace_period, today_in_shanghai
+from bot.brain.ranking_rules import put_first
 from bot.brain.renewal_cue import prefer_stated_stage
+from bot.brain.renewal_timing import renewal_timing
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +31,11 @@ class FaqChoice:
     ranking: list[tuple[str, float]]  # fused, best first
     rankers_agree: bool
     # decided by what the user said, not by the rankers: a follow-up read in the subject of the
-    # previous answer, or the 60-day entry a stated overdue time calls for
+    # previous answer, the 60-day entry a stated overdue time calls for, or the renewal-window
+    # entry a stated expiry date calls for
     settled_by_context: bool = False
+    # said before the leading entry's answer: where the user's own dates put them
+    note: str = ""
 
     @property
     def best(self) -> tuple[str, float] | None:
@@ -78,4 +83,8 @@ def choose_faq(
     ranking = prefer_stated_stage(text, settle_grace_period(text, choice.ranking, earlier_texts))
     ranking, by_context = follow_previous_answer(text, ranking, previous_entry)
     settled = by_context or (grace_entry is not None and ranking[0][0] == grace_entry)
-    return FaqChoice(ranking=ranking, rankers_agree=choice.rankers_agree, settled_by_context=settled)
+    # an expiry date still ahead decides a renewal-timing question (「现在能续吗」)
+    timing = renewal_timing(text, ranking, earlier_texts, today_in_shanghai())
+    if timing is None:
+        return FaqChoice(ranking=ranking, rankers_agree=choice.rankers_agree, settled_by_context=settled)
+    return FaqChoice(put_first(ranking, timing.entry), choice.rankers_agree, True, timing.note)

@@ -99,7 +99,7 @@ def grace_entry_called_for(
     first): 「已经过了两个多月了」 then 「那年限还算连续吗」."""
     if not ranking or ranking[0][0] not in (WITHIN_60, AFTER_60, PAST_THE_WINDOW):
         return None
-    today = today or _shanghai_today()
+    today = today or today_in_shanghai()
     days = next((d for t in (text, *earlier_texts) if (d := stated_overdue_days(t, today)) is not None), None)
     if days is None:
         return None
@@ -115,7 +115,7 @@ def settle_grace_period(
     return put_first(ranking, wanted) if wanted else ranking
 
 
-def _shanghai_today() -> date:
+def today_in_shanghai() -> date:
     from bot.reminders.chat import now_utc
     from bot.reminders.schedule import shanghai_today
 

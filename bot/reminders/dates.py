@@ -76,6 +76,7 @@ _SPELLINGS: list[tuple[str, str]] = [
     (r"这个?周|本周", "本周"),
     (r"下下个月", "下下月"),
     (r"下个月|下一个月", "下月"),
+    (r"上个月|上一个月", "上月"),
     (r"这个月|这月|当月|本月", "本月"),
     (r"[号號]", "日"),
     (r"[以之]后", "后"),
@@ -101,7 +102,7 @@ def normalise_date_text(text: str) -> str:
 # --- segmentation --------------------------------------------------------------------------
 
 _DATE_VOCABULARY = re.compile(
-    r"大后天|后天|明天|今天|下下月|下月|本月|月底|年底|明年|后年|今年|下下周|下周|本周"
+    r"大后天|后天|明天|今天|昨天|前天|下下月|下月|上月|本月|月底|年底|去年|明年|后年|今年|下下周|下周|本周"
     r"|\d+|[年月日周天后个半底-]"
 )
 
@@ -128,8 +129,8 @@ def date_vocabulary_segments(doc: Doc) -> Doc:
 NUM = {"TEXT": {"REGEX": r"^\d{1,2}$"}}
 YEAR = {"TEXT": {"REGEX": r"^(\d{2}|\d{4})$"}}
 DAY_SUFFIX = {"TEXT": "日", "OP": "?"}
-REL_YEAR = {"TEXT": {"IN": ["今年", "明年", "后年"]}}
-REL_MONTH = {"TEXT": {"IN": ["本月", "下月", "下下月"]}}
+REL_YEAR = {"TEXT": {"IN": ["去年", "今年", "明年", "后年"]}}
+REL_MONTH = {"TEXT": {"IN": ["上月", "本月", "下月", "下下月"]}}
 REL_WEEK = {"TEXT": {"IN": ["本周", "下周", "下下周"]}}
 UNIT = {"TEXT": {"IN": ["天", "日", "周", "月", "年"]}}
 
@@ -152,7 +153,7 @@ _PATTERNS: dict[str, list[list[dict]]] = {
     "DAY": [[NUM, {"TEXT": "日"}]],
     "WEEKDAY": [[REL_WEEK, {"TEXT": {"REGEX": r"^[1-7]$"}}],
                 [{"TEXT": "周"}, {"TEXT": {"REGEX": r"^[1-7]$"}}]],
-    "REL_DAY": [[{"TEXT": {"IN": ["今天", "明天", "后天", "大后天"]}}]],
+    "REL_DAY": [[{"TEXT": {"IN": ["前天", "昨天", "今天", "明天", "后天", "大后天"]}}]],
     "OFFSET": [
         [{"TEXT": {"REGEX": r"^(\d{1,3}|半)$"}}, {"TEXT": "个", "OP": "?"}, UNIT, {"TEXT": "后"}],
     ],
@@ -204,11 +205,11 @@ def _month_shift(today: date, months: int) -> tuple[int, int]:
 
 
 def _relative_year(word: str, today: date) -> int:
-    return today.year + {"今年": 0, "明年": 1, "后年": 2}[word]
+    return today.year + {"去年": -1, "今年": 0, "明年": 1, "后年": 2}[word]
 
 
 def _relative_months(word: str) -> int:
-    return {"本月": 0, "下月": 1, "下下月": 2}[word]
+    return {"上月": -1, "本月": 0, "下月": 1, "下下月": 2}[word]
 
 
 def _read_ymd(span: Span, today: date) -> date:
@@ -275,7 +276,7 @@ def _read_weekday(span: Span, today: date) -> date:
 
 
 def _read_rel_day(span: Span, today: date) -> date:
-    return today + timedelta(days={"今天": 0, "明天": 1, "后天": 2, "大后天": 3}[span.text])
+    return today + timedelta(days={"前天": -2, "昨天": -1, "今天": 0, "明天": 1, "后天": 2, "大后天": 3}[span.text])
 
 
 def _read_offset(span: Span, today: date) -> date:
@@ -315,6 +316,29 @@ _READERS: dict[str, Callable[[Span, date], date]] = {
     "REL_DAY": _read_rel_day,
     "OFFSET": _read_offset,
 }
+
+
+# 「12月1号就到期了」「已经过期」: the date lies behind; 「快到期了」「马上到期了」 is still ahead
+_SAID_PAST = re.compile(r"(已经?|早就?|早已)(到期|过期)|(?<![快要将就上])(到期|过期)了")
+# readers that take the next time a date comes round, which a date said in the past tense is not
+_ROUND_DATES = {"MD", "DAY"}
+
+
+def says_past(text: str) -> bool:
+    """Whether the text says the expiry has already passed."""
+    return bool(_SAID_PAST.search(normalise_date_text(text)))
+
+
+def _previous_occurrence(label: str, value: date, today: date) -> date:
+    """The same month/day (MD) or day of month (DAY) the last time it came round before today."""
+    if value <= today:
+        return value
+    if label == "MD":
+        return _make_date(value.year - 1, value.month, value.day)
+    year, month = _month_shift(today, 0 if value.day <= today.day else -1)
+    while value.day > calendar.monthrange(year, month)[1]:  # 31日 back to a month that has one
+        year, month = _month_shift(date(year, month, 1), -1)
+    return date(year, month, value.day)
 
 
 def find_date_phrases(text: str) -> list[Span]:
@@ -376,10 +400,14 @@ def parse_expiry_date(text: str, today: date) -> DateParse:
         )
     results: list[tuple[date, str]] = []
     problem: DateParse | None = None
+    past = says_past(text)
     for span in spans:
         label = span.label_
         try:
-            results.append((_READERS[label](span, today), span.text))
+            value = _READERS[label](span, today)
+            if past and label in _ROUND_DATES:
+                value = _previous_occurrence(label, value, today)
+            results.append((value, span.text))
         except _Impossible as exc:
             problem = problem or DateParse(
                 None, DateError.IMPOSSIBLE, f"{exc}请再核对一下居住证上的有效期限。", span.text

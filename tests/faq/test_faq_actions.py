@@ -274,3 +274,16 @@ async def test_an_unsure_question_that_states_a_past_expiry_date_is_answered(mon
     # the same uncertainty without a date is still asked back
     undated = await run(ActionClarify(), tracker("我的居住证到期了 忘了续", "nlu_fallback", selector, intents))
     assert (undated[0].get("custom") or {}).get("type") == "clarify"
+
+
+async def test_an_expiry_date_said_earlier_answers_can_i_renew_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 「我的居住证12月20号到期」 then 「现在能续吗」: read alone it looked like an expired permit
+    monkeypatch.setenv("BOT_CLOCK", "2026-12-08T02:00:00+00:00")
+    selector = [("expiry_within_60", 0.2), ("renewal_window", 0.15), ("materials_contract_only", 0.1)]
+    intents = [("nlu_fallback", 0.45), ("faq", 0.06)]
+    t = tracker("现在能续吗", "nlu_fallback", selector, intents, None, ("我的居住证12月20号到期",))
+    messages = await run(ActionClarify(), t)
+    assert answered(messages) == "renewal_window"
+    assert messages[0]["text"].startswith("按你说的到期日（12月20日），还剩12天")
+    undated = await run(ActionClarify(), tracker("现在能续吗", "nlu_fallback", selector, intents))
+    assert answered(undated) != "renewal_window" and "按你说的" not in (undated[0]["text"] or "")

@@ -54,3 +54,20 @@ async def test_a_past_expiry_date_and_a_doubtful_follow_up_through_the_real_stac
     turn = await stack_assistant.handle_text(rejected, "我该怎么补", "console")
     offered = [button.payload for reply in turn.replies for button in reply.buttons]
     assert '/choose_faq{"faq_id":"rejection_resubmit"}' in offered and "/none_of_these" in offered, turn.to_json()
+
+
+async def test_an_expiry_date_still_ahead_decides_when_to_renew(stack_assistant) -> None:
+    # 「下周三」 is always 2-13 days ahead: inside the 30-day renewal window
+    ahead = "console:follow-up-ahead"
+    await stack_assistant.handle_text(ahead, "我的居住证下周三到期", "console")
+    turn = await stack_assistant.handle_text(ahead, "现在能续吗", "console")
+    assert answered(turn) == "renewal_window", turn.to_json()
+    assert "现在就能办" in turn.replies[0].text
+
+
+async def test_a_confident_out_of_scope_follow_up_keeps_the_previous_topic_on_offer(stack_assistant) -> None:
+    rejected = "console:follow-up-rejected-change"
+    assert answered(await stack_assistant.handle_text(rejected, "审核不通过了", "console")) is not None
+    turn = await stack_assistant.handle_text(rejected, "怎么改", "console")
+    offered = [button.payload for reply in turn.replies for button in reply.buttons]
+    assert any(p.startswith('/choose_faq{"faq_id":"rejection_') for p in offered), turn.to_json()
