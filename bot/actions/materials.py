@@ -117,6 +117,21 @@ def answer_to_a_later_question(current: str, text: str, answers: dict[str, str])
     return None
 
 
+def later_question_touched(current: str, text: str, answers: dict[str, str]) -> tuple[str, bool] | None:
+    """A question still to come (or already answered) that the reply speaks to without settling
+    it: 「租的房子」 while asked who the application is for (renting needs the filing question),
+    or 「有劳动合同」 once work is already noted. Returns the slot and whether it is already answered."""
+    for slot in slots_to_ask(answers):
+        if slot == current or slot not in EARLY_ANSWER_SLOTS:
+            continue
+        if slot in answers:
+            if interpret_answer(slot, text, today=_today()) == answers[slot]:
+                return slot, True
+        elif clarification_for(slot, text) is not None:
+            return slot, False
+    return None
+
+
 def option_label(slot: str, value: str) -> str:
     return next((o.label for o in default_materials().question(slot).options if o.value == value), value)
 
@@ -194,6 +209,11 @@ class ValidateMaterialsForm(FormValidationAction):
                 label = option_label(later_slot, later_value)
                 dispatcher.utter_message(text=f"好的，{SLOT_TITLES[later_slot]}先记下：{label}。先回答这一题：")
                 return {rasa_slot: None, SLOT_PREFIX + later_slot: later_value}
+            if clarification is None and (touched := later_question_touched(slot, text, answers_from(tracker))):
+                later_slot, noted = touched
+                later = f"{SLOT_TITLES[later_slot]}已经记下了" if noted else f"{SLOT_TITLES[later_slot]}等问到那一题再细说"
+                dispatcher.utter_message(text=f"好的，{later}。先回答这一题：")
+                return {rasa_slot: None}
             dispatcher.utter_message(text=clarification or NOT_UNDERSTOOD)
             return {rasa_slot: None}
         extra: dict[str, Any] = {}

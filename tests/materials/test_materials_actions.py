@@ -379,3 +379,17 @@ async def test_a_reply_that_answers_nothing_still_gets_the_hint() -> None:
     await driver.say("嗯……火星", intent="nlu_fallback")
     assert "没太看懂" in driver.messages[-2]["text"]
     assert driver.slots.get("mat_activity") is None and driver.slots.get("mat_housing") is None
+
+
+async def test_a_reply_that_touches_a_later_question_is_acknowledged_not_called_unclear() -> None:
+    driver = FormDriver()
+    await driver.start()
+    await driver.say("第一次办")
+    await driver.say("租的房子")  # housing, but renting still needs the filing question
+    assert "住房情况等问到那一题再细说" in driver.messages[-2]["text"]
+    assert "没太看懂" not in driver.messages[-2]["text"]
+    assert driver.slots.get("mat_housing") is None and driver.slots["requested_slot"] == "mat_applicant"
+    await driver.say("上班")
+    await driver.say("有劳动合同 社保也交了", intent="out_of_scope")  # work again, already noted
+    assert "在沪情况已经记下了" in driver.messages[-2]["text"]
+    assert driver.slots["requested_slot"] == "mat_applicant" and driver.slots["mat_activity"] == "work"
