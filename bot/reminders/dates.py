@@ -146,7 +146,7 @@ _PATTERNS: dict[str, list[list[dict]]] = {
     ],
     "MD": [[NUM, {"TEXT": "月"}, NUM, DAY_SUFFIX], [NUM, {"TEXT": "-"}, NUM]],
     "YM": [[YEAR, {"TEXT": "年"}, NUM, {"TEXT": "月"}], [REL_YEAR, NUM, {"TEXT": "月"}],
-           [{"TEXT": {"REGEX": r"^\d{4}$"}}, {"TEXT": "-"}, NUM]],
+           [{"TEXT": {"REGEX": r"^\d{4}$"}}, {"TEXT": "-"}, NUM], [REL_MONTH]],
     "REL_MONTH_DAY": [[REL_MONTH, NUM, {"TEXT": "日"}]],
     "MONTH_END": [[REL_MONTH, {"TEXT": "底"}], [{"TEXT": "月底"}]],
     "YEAR_END": [[REL_YEAR, {"TEXT": "年底"}], [{"TEXT": "年底"}]],
