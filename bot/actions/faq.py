@@ -258,9 +258,7 @@ class ActionOutOfScope(Action):
         text = latest_text(tracker)
         previous = previous_entry(tracker)
         if previous and is_follow_up(text) and not names_a_neighbour_topic(text):
-            if intent_confidence(tracker) < FOLLOW_UP_DOUBT:
-                return continue_conversation(dispatcher, tracker)
-            return scope_with_follow_ups(dispatcher, previous, choose_for(tracker))
+            return continue_conversation(dispatcher, tracker, previous)
         agreed = agreed_entry(choose_faq(text, selector_ranking(tracker)))
         if agreed and is_about_the_permit(text):
             return answer(dispatcher, agreed[0], agreed[1], None)
@@ -271,27 +269,20 @@ class ActionOutOfScope(Action):
         return []
 
 
-def continue_conversation(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
-    """A doubtful "out of scope" on a follow-up: answer when the conversation settles it, else
-    ask back with the previous answer's neighbouring topics first."""
+def continue_conversation(dispatcher: CollectingDispatcher, tracker: Tracker, previous: str) -> list[dict[str, Any]]:
+    """"Out of scope" on a follow-up: the model read it alone, without the answer before. Answer
+    when the conversation settles it; else a doubtful verdict asks back, and a confident one says
+    the scope but still offers the topics next to the previous answer, in case the user is on it."""
     choice = choose_for(tracker)
     best = choice.best
     if best and best[0] in faq_base().entries and choice.settled_by_context:
         return answer(dispatcher, best[0], best[1], None, choice)
-    log_fallback(tracker, "out_of_scope", intent_confidence(tracker))
-    ask_back(dispatcher, candidates_for(tracker, choice))
-    return []
-
-
-def scope_with_follow_ups(dispatcher: CollectingDispatcher, previous: str, choice: FaqChoice) -> list[dict[str, Any]]:
-    """A confident "out of scope" on a follow-up (「怎么改」 after the rejection answer): the model
-    reads it on its own, without the answer before. Say the scope, but offer the topics next to
-    that answer, in case the user is still on it."""
-    best = choice.best
-    if best and best[0] in faq_base().entries and choice.settled_by_context:
-        return answer(dispatcher, best[0], best[1], None, choice)
-    base = faq_base()
     candidates = follow_up_candidates(previous, choice.ranking)
+    if intent_confidence(tracker) < FOLLOW_UP_DOUBT:
+        log_fallback(tracker, "out_of_scope", intent_confidence(tracker))
+        ask_back(dispatcher, candidates)
+        return []
+    base = faq_base()
     dispatcher.utter_message(
         text=(
             f"这句我没看出是不是在问居住证。如果你是接着刚才「{base.entries[previous].short}」问的，"
