@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from bot.reminders.dates import parse_expiry_date, says_past
 from bot.text import normalize_text
@@ -33,14 +34,16 @@ class RenewalTiming:
 
 def stated_upcoming_expiry(texts: Sequence[str], today: date) -> date | None:
     """The first expiry date still ahead that one of ``texts`` states (「12月20号到期」)."""
-    for text in texts:
-        clean = normalize_text(text).lower()
-        if not any(word in clean for word in _EXPIRY_WORDS) or says_past(text):
-            continue
-        parsed = parse_expiry_date(text, today)
-        if parsed.ok and parsed.value is not None:
-            return parsed.value
-    return None
+    return next((day for text in texts if (day := _upcoming_expiry(text, today)) is not None), None)
+
+
+@lru_cache(maxsize=64)  # the same earlier texts are read again on each of the next turns
+def _upcoming_expiry(text: str, today: date) -> date | None:
+    clean = normalize_text(text).lower()
+    if not any(word in clean for word in _EXPIRY_WORDS) or says_past(text):
+        return None
+    parsed = parse_expiry_date(text, today)
+    return parsed.value if parsed.ok else None
 
 
 def _fmt(day: date, today: date) -> str:
