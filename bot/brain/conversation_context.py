@@ -14,6 +14,10 @@ from bot.brain.renewal_cue import PAIRS, stage_of
 from bot.knowledge import faq_base
 from bot.text import normalize_text
 
+# The context picks the stage or subject, not the question: when the rankers' leader is this weak
+# (「要是网上不行呢」 after the online-renewal answer: 0.10), the question itself is unclear, and
+# settling it by the subject alone would repeat a near-random answer.
+CONTEXT_FLOOR = 0.2
 # How many of the user's earlier typed messages in the session are read (an overdue time said
 # before); the Rasa server sends the action server that many (bot/brain/rasa_tuning.py).
 EARLIER_TURNS = 3
@@ -104,7 +108,7 @@ def follow_previous_answer(
     """The ranking with the entry the conversation's subject calls for first, and whether the
     context decided it (the caller may then answer instead of asking back)."""
     subject = subject_of(previous_entry)
-    if not ranking or subject is None or not is_follow_up(text):
+    if not ranking or subject is None or not is_follow_up(text) or ranking[0][1] < CONTEXT_FLOOR:
         return ranking, False
     table = FOLLOW_UPS[subject]
     leader = ranking[0][0]

@@ -23,7 +23,8 @@ NOT_YET = "renewal_early"
 EXPIRED_ENTRIES = ("expiry_within_60", "expiry_after_60", "expiry_what_now", "expiry_long_overdue")
 TIMING_ENTRIES = (OPEN_WINDOW, NOT_YET, *EXPIRED_ENTRIES)
 _EXPIRY_WORDS = ("到期", "过期", "有效期", "截止", "expire")
-_ASKS_ABOUT_EXPIRED = ("过期", "逾期", "超期", "到期了", "expired", "overdue")
+# besides 「过期了」「已经到期」 (``says_past``); 「明天就到期了」 still looks ahead
+_EXPIRED_WORDS = ("逾期", "超期", "expired", "overdue")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def renewal_timing(
     A question that itself speaks of an expired permit (「过期了怎么办」) is left alone."""
     if not ranking or ranking[0][0] not in TIMING_ENTRIES:
         return None
-    if any(word in normalize_text(text).lower() for word in _ASKS_ABOUT_EXPIRED):
+    if says_past(text) or any(word in normalize_text(text).lower() for word in _EXPIRED_WORDS):
         return None
     expiry = stated_upcoming_expiry((text, *earlier_texts), today)
     if expiry is None:

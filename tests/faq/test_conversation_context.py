@@ -83,3 +83,9 @@ def test_follow_up_candidates_put_the_previous_answers_neighbours_first_in_the_r
     assert follow_up_candidates("rejection_new_application", []) == own[:3]
     # the previous entry itself is never offered again
     assert "delivery_courier" not in follow_up_candidates("delivery_courier", [("delivery_courier", 0.9)])
+
+
+def test_a_leader_too_weak_to_trust_is_not_settled_by_the_subject_alone() -> None:
+    # 「要是网上不行呢」 after the online-renewal answer: the rankers barely guess (0.10)
+    weak = [("application_online", 0.1), ("renewal_offline", 0.08)]
+    assert follow_previous_answer("要是网上不行呢", weak, "renewal_online") == (weak, False)

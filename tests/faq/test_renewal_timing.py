@@ -27,6 +27,9 @@ def test_before_the_window_the_answer_says_from_which_day() -> None:
 def test_the_date_may_be_in_the_question_itself() -> None:
     timing = renewal_timing("居住证下周三到期 现在可以签注了吗", [("renewal_window", 0.6)], [], TODAY)
     assert timing is not None and timing.entry == OPEN_WINDOW and "12月16日" in timing.note
+    # 「就到期了」 looks ahead, though it ends in 了
+    timing = renewal_timing("居住证明天就到期了 来得及吗", LOOKS_EXPIRED, [], TODAY)
+    assert timing is not None and timing.entry == OPEN_WINDOW and "还剩1天" in timing.note
 
 
 @pytest.mark.parametrize(
@@ -35,6 +38,7 @@ def test_the_date_may_be_in_the_question_itself() -> None:
         ("现在能续吗", ["我的居住证上个月28号到期了"], LOOKS_EXPIRED),  # already expired: the grace entries answer
         ("现在能续吗", ["居住证12月1号到期了"], LOOKS_EXPIRED),
         ("过期了怎么办", ["我的居住证12月20号到期"], LOOKS_EXPIRED),  # asks about an expired permit
+        ("已经逾期了还能续吗", ["我的居住证12月20号到期"], LOOKS_EXPIRED),
         ("现在能续吗", ["我想办居住证"], LOOKS_EXPIRED),  # no date said
         ("要带什么材料", ["我的居住证12月20号到期"], [("renewal_materials", 0.6)]),  # not about timing
         ("现在能续吗", ["我的居住证2月30号到期"], LOOKS_EXPIRED),  # impossible date
