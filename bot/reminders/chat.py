@@ -12,7 +12,7 @@ import json
 import re
 from datetime import UTC, date, datetime
 
-from bot.reminders.dates import DateParse
+from bot.reminders.dates import DateError, DateParse
 from bot.reminders.messages import format_day, reminder_payload
 from bot.reminders.schedule import (
     STAGE_ORDER,
@@ -106,7 +106,13 @@ def picked_text(pick: str) -> tuple[str | None, str | None]:
 
 
 def refusal(result: DateParse) -> Reply:
-    """Why a date was not accepted, and what to do instead."""
+    """Why a date was not accepted, and what to do instead. An expired permit has no renewal
+    window left to remind of: the next step is to renew, then set the reminder for the new date."""
+    if result.error in (DateError.EXPIRED_IN_GRACE, DateError.EXPIRED_LAPSED):
+        return Reply(
+            result.reason + "\n过期的证提醒不了续签。办好签注后，把新的到期日发给我，我再帮你设提醒；"
+            "如果刚才的日期打错了，直接重新输入正确的到期日就行。"
+        )
     return Reply(result.reason + "\n请重新告诉我到期日。")
 
 

@@ -61,6 +61,16 @@ def test_a_typed_date_is_understood_and_an_impossible_one_explained() -> None:
     assert bad["reminder_expiry"] is None and "只有28天" in texts(d)
 
 
+def test_an_expired_permit_is_told_to_renew_first_not_just_to_type_the_date_again() -> None:
+    form = actions.ValidateReminderForm()
+    d = CollectingDispatcher()
+    said = "上个月28号到期了"
+    result = form.validate_reminder_expiry(said, d, tracker("tg:1", said, "give_date"), {})
+    assert result["reminder_expiry"] is None
+    assert "已经过去" in texts(d) and "办好签注后，把新的到期日发给我" in texts(d)
+    assert "请重新告诉我到期日" not in texts(d)
+
+
 def test_the_date_picker_goes_year_then_month_then_day() -> None:
     form = actions.ValidateReminderForm()
     d = CollectingDispatcher()
