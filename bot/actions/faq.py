@@ -129,7 +129,7 @@ class ActionAnswerFaq(Action):
         entry_id, confidence = ranked[0]
         if confidence < ANSWER_THRESHOLD and not (choice.rankers_agree or choice.settled_by_context):
             log_fallback(tracker, f"faq/{entry_id}", confidence)
-            ask_back(dispatcher, [r[0] for r in ranked[:3]])
+            ask_back(dispatcher, candidates_for(tracker, choice))
             return []
         # a reading the conversation decided leaves the rankers' other reading out: it is the
         # context-free one the context just overruled (「超过30天了」 after the address answer)

@@ -287,3 +287,11 @@ async def test_an_expiry_date_said_earlier_answers_can_i_renew_now(monkeypatch: 
     assert messages[0]["text"].startswith("按你说的到期日（12月20日），还剩12天")
     undated = await run(ActionClarify(), tracker("现在能续吗", "nlu_fallback", selector, intents))
     assert answered(undated) != "renewal_window" and "按你说的" not in (undated[0]["text"] or "")
+
+
+async def test_an_unsure_faq_reading_of_a_follow_up_asks_back_with_the_neighbours_too() -> None:
+    # 「办完能立刻用吗」 after the online-renewal-time answer: filed as faq, weakly, rankers disagreeing
+    selector = [("materials_e_certificates", 0.12), ("application_fully_online", 0.1), ("lost_damaged", 0.08)]
+    t = tracker("办完能立刻用吗", "faq", selector, [("faq", 0.5)], "renewal_online_effect")
+    offered = (await run(ActionAnswerFaq(), t))[0]["custom"]["candidates"]
+    assert offered[:2] == ["renewal_online", "renewal_offline"], offered
