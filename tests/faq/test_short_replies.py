@@ -40,7 +40,7 @@ def test_ways_of_saying_no(reply: str) -> None:
      ("晚安", "goodbye"), ("拜拜~", "goodbye"), ("bye bye", "goodbye"), ("谢谢，再见", "goodbye"), ("我去试试 谢谢", "goodbye"), ("好，我这就去办", None),
      ("好的 谢谢 拜拜", None),
      ("取消", "cancel"), ("我的提醒", "reminders_list"), ("查看提醒", "reminders_list"), ("照片预检", "precheck_start"),
-     ("帮助", "help"), ("常见问题", "faq_menu"), ("续签提醒", "remind_me"), ("材料清单", "start_materials"),
+     ("帮助", "help"), ("常见问题", "faq_menu"), ("续签提醒", "remind_me"), ("提醒我一下", "remind_me"), ("到时候提醒我哈", "remind_me"), ("材料清单", "start_materials"),
      ("都不是", "none_of_these"), ("我的提醒在哪看", None), ("照片预检要多久", None)],
 )
 def test_greetings_thanks_goodbyes_and_menu_words(message: str, intent: str | None) -> None:
