@@ -83,6 +83,9 @@ SUBJECT_OF_PREFIX = {
     "lost_": "lost",
     "registration_": "registration",
 }
+# An expiry entry leads for a question that speaks of expiry (「过期20天了」 after the address-change
+# answer): then it is meant, whatever the previous answer was.
+EXPIRY_WORDS = ("过期", "到期", "逾期", "expire")
 # Words with which a question says itself what it is about.
 SELF_CONTAINED_WORDS = (
     "居住证", "居住登记", "登记", "小卡", "签注", "续签", "补办", "补领", "换领", "丢", "掉了", "坏了",
@@ -112,6 +115,8 @@ def follow_previous_answer(
         return ranking, False
     table = FOLLOW_UPS[subject]
     leader = ranking[0][0]
+    if leader.startswith("expiry_") and any(word in normalize_text(text).lower() for word in EXPIRY_WORDS):
+        return ranking, False
     if leader in table.values():  # the rankers already read it in this subject: the context backs them
         return ranking, True
     wanted = table.get(leader)

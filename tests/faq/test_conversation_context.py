@@ -89,3 +89,10 @@ def test_a_leader_too_weak_to_trust_is_not_settled_by_the_subject_alone() -> Non
     # 「要是网上不行呢」 after the online-renewal answer: the rankers barely guess (0.10)
     weak = [("application_online", 0.1), ("renewal_offline", 0.08)]
     assert follow_previous_answer("要是网上不行呢", weak, "renewal_online") == (weak, False)
+
+
+def test_an_expiry_leader_stays_when_the_question_speaks_of_expiry() -> None:
+    # 「超过30天了」 after the address answer is its deadline; 「过期20天了」 is the permit's expiry
+    grace = [("expiry_within_60", 0.6), ("change_address", 0.1)]
+    assert follow_previous_answer("过期20天了怎么办", grace, "change_address") == (grace, False)
+    assert follow_previous_answer("超过30天了怎么办", grace, "change_address")[0][0][0] == "change_address"
