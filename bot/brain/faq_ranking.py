@@ -17,6 +17,7 @@ from functools import lru_cache
 from bot.brain.conversation_context import follow_previous_answer
 from bot.brain.faq_classifier import FaqClassifier
 from bot.brain.overdue import grace_entry_called_for, settle_grace_period, today_in_shanghai
+from bot.brain.pickup_cue import prefer_pickup
 from bot.brain.ranking_rules import put_first
 from bot.brain.renewal_cue import prefer_stated_stage
 from bot.brain.renewal_timing import renewal_timing
@@ -80,7 +81,7 @@ def choose_faq(
     choice = fuse(selector, linear)
     # a stated overdue time decides between the 60-day entries (the rankers cannot read numbers)
     grace_entry = grace_entry_called_for(text, choice.ranking, earlier_texts)
-    ranking = prefer_stated_stage(text, settle_grace_period(text, choice.ranking, earlier_texts))
+    ranking = prefer_pickup(text, prefer_stated_stage(text, settle_grace_period(text, choice.ranking, earlier_texts)))
     ranking, by_context = follow_previous_answer(text, ranking, previous_entry)
     settled = by_context or (grace_entry is not None and ranking[0][0] == grace_entry)
     # an expiry date still ahead decides a renewal-timing question (「现在能续吗」)
