@@ -60,6 +60,14 @@ FOLLOW_UPS: dict[str, dict[str, str]] = {
         "application_where": "change_address",
         "renewal_offline": "change_address",
     },
+    # 「要带什么」 after an answer about collecting the card: what to bring to collect it
+    "pickup": {
+        "materials_general": "delivery_pickup",
+        "renewal_materials": "delivery_pickup",
+        "lost_materials": "delivery_pickup",
+        "proxy_friend": "delivery_pickup",
+        "renewal_by_others": "delivery_pickup",
+    },
     "registration": {
         "materials_general": "registration_materials",
         "renewal_materials": "registration_materials",
@@ -81,6 +89,7 @@ SUBJECT_OF_PREFIX = {
     "eligibility_": "first",
     "materials_": "first",
     "lost_": "lost",
+    "delivery_": "pickup",
     "registration_": "registration",
 }
 # An expiry entry leads for a question that speaks of expiry (「过期20天了」 after the address-change

@@ -26,6 +26,8 @@ LEADERS = {"可以让别人帮我补吗": "renewal_by_others", "超过30天了�
         ("eligibility_conditions", "要带什么材料", "materials_general"),
         ("lost_replace", "可以让别人帮我补吗", "lost_materials"),
         ("change_address", "超过30天了怎么办", "change_address"),
+        ("delivery_pickup", "要带什么", "delivery_pickup"),
+        ("delivery_notice", "要带什么材料", "delivery_pickup"),
     ],
 )
 def test_a_follow_up_takes_the_subject_of_the_previous_answer(previous: str, text: str, expected: str) -> None:
