@@ -2,7 +2,8 @@
 
 「可以别人帮我领吗」 reads to the rankers as a proxy question, and the proxy entries are about
 applying or renewing for someone. The words for collecting a card (代领, 帮我领, 领证 …) say the
-question is about pickup; 申领 (to apply) also holds 领 and is set aside first.
+question is about pickup; 申领 (to apply), 补领 and 换领 (to replace a card) also hold 领 and are
+set aside first.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ PICKUP_WORDS = ("代领", "帮我领", "帮忙领", "替我领", "帮领", "去�
 
 
 def speaks_of_pickup(text: str) -> bool:
-    clean = normalize_text(text).replace("申领", "")
+    clean = normalize_text(text)
+    for other_sense in ("申领", "补领", "换领"):
+        clean = clean.replace(other_sense, "")
     return any(word in clean for word in PICKUP_WORDS)
 
 

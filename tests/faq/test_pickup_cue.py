@@ -17,7 +17,7 @@ def test_a_proxy_question_about_collecting_the_card_gets_the_pickup_entry(text: 
     assert choose_faq(text, PROXY_FIRST).best[0] == "delivery_pickup"
 
 
-@pytest.mark.parametrize("text", ["朋友能帮我申领吗", "可以让同事帮我签注吗", "别人能帮我申领证件吗"])
+@pytest.mark.parametrize("text", ["朋友能帮我申领吗", "可以让同事帮我签注吗", "别人能帮我申领证件吗", "家人能帮我补领证吗"])
 def test_applying_or_renewing_through_someone_is_left_alone(text: str) -> None:
     assert prefer_pickup(text, PROXY_FIRST) == PROXY_FIRST
 
