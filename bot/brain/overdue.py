@@ -15,13 +15,13 @@ from functools import lru_cache
 from bot.brain.expiry_date import days_since_stated_expiry
 from bot.brain.ranking_rules import put_first
 from bot.reminders.numerals import replace_chinese_numerals
+from bot.reminders.schedule import GRACE_DAYS
 from bot.text import normalize_text
 
 WITHIN_60 = "expiry_within_60"
 AFTER_60 = "expiry_after_60"
 # "When can I renew?" asked by someone whose permit has already expired: the grace period answers it
 PAST_THE_WINDOW = "renewal_window"
-GRACE_DAYS = 60
 MAX_AMOUNT = 10_000.0  # 「过期999…9天」 is simply "long overdue", not an overflow
 
 _UNIT_DAYS = {"天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7, "个月": 30, "月": 30, "年": 365}

@@ -14,9 +14,10 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from bot.reminders.dates import parse_expiry_date, says_past
+from bot.reminders.messages import format_day
+from bot.reminders.schedule import RENEWAL_WINDOW_DAYS
 from bot.text import normalize_text
 
-WINDOW_DAYS = 30
 OPEN_WINDOW = "renewal_window"
 NOT_YET = "renewal_early"
 # entries that presume the permit has already expired
@@ -48,7 +49,7 @@ def _upcoming_expiry(text: str, today: date) -> date | None:
 
 
 def _fmt(day: date, today: date) -> str:
-    return f"{day.month}月{day.day}日" if day.year == today.year else f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.month}月{day.day}日" if day.year == today.year else format_day(day)
 
 
 def renewal_timing(
@@ -65,10 +66,10 @@ def renewal_timing(
     if expiry is None:
         return None
     days_left = (expiry - today).days
-    opens = expiry - timedelta(days=WINDOW_DAYS)
-    if days_left <= WINDOW_DAYS:
+    opens = expiry - timedelta(days=RENEWAL_WINDOW_DAYS)
+    if days_left <= RENEWAL_WINDOW_DAYS:
         left = "今天到期" if days_left == 0 else f"还剩{days_left}天"
-        note = f"按你说的到期日（{_fmt(expiry, today)}），{left}，已经在到期前30天的续签期里，现在就能办签注。"
+        note = f"按你说的到期日（{_fmt(expiry, today)}），{left}，已经在到期前{RENEWAL_WINDOW_DAYS}天的续签期里，现在就能办签注。"
         return RenewalTiming(OPEN_WINDOW, note)
     note = f"按你说的到期日（{_fmt(expiry, today)}），还剩{days_left}天；续签期从{_fmt(opens, today)}开始，那天起才能办签注。"
     return RenewalTiming(NOT_YET, note)
